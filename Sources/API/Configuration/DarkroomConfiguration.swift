@@ -1,0 +1,131 @@
+import Foundation
+import Logging
+
+/// Everything Darkroom reads from its environment. Defaults match the `make run` stack (`scripts/devstack env run`),
+/// so `darkroom serve` works there with no variable set. The README lists every variable.
+public struct DarkroomConfiguration: Sendable {
+    public struct HTTP: Sendable {
+        /// `DARKROOM_HTTP_HOST`, default 127.0.0.1.
+        public var host: String
+        /// `DARKROOM_HTTP_PORT`, default 8080.
+        public var port: Int
+    }
+
+    public struct Postgres: Sendable {
+        /// `DARKROOM_PG_URLS`: one postgres:// URL per physical server, comma-separated. The first server also holds
+        /// the username directory.
+        public var urls: [String]
+        /// `DARKROOM_SHARD_COUNT`, default 8 (1...8192): the number of logical shards.
+        public var shardCount: Int
+        /// `DARKROOM_SHARD_MAP`, e.g. `0-3:0,4-7:1` (logical shards → server index); default: contiguous equal split.
+        public var shardMap: String?
+        /// `DARKROOM_PG_TIMEOUT_MS`, default 3000: deadline of one database call, so a down server fails fast.
+        public var timeout: Duration
+        /// `DARKROOM_PG_MAX_CONNECTIONS`, default 20 per server.
+        public var maxConnections: Int
+    }
+
+    public struct Redis: Sendable {
+        /// `DARKROOM_REDIS_URL`, default redis://127.0.0.1:6380.
+        public var url: String
+        /// `DARKROOM_REDIS_POOL_SIZE`, default 4.
+        public var poolSize: Int
+        /// `DARKROOM_REDIS_TIMEOUT_MS`, default 2000: connect and command timeout.
+        public var timeout: Duration
+    }
+
+    public struct ObjectStore: Sendable {
+        /// `DARKROOM_S3_ENDPOINT`, default http://127.0.0.1:8333 (path-style addressing).
+        public var endpoint: String
+        /// `DARKROOM_S3_REGION`, default us-east-1.
+        public var region: String
+        /// `DARKROOM_S3_BUCKET`, default darkroom.
+        public var bucket: String
+        /// `DARKROOM_S3_ACCESS_KEY`, default darkroom.
+        public var accessKey: String
+        /// `DARKROOM_S3_SECRET_KEY`, default darkroom-run-secret (the local stack's).
+        public var secretKey: String
+        /// `DARKROOM_S3_TIMEOUT_MS`, default 10000: deadline of one attempt.
+        public var timeout: Duration
+    }
+
+    public var http: HTTP
+    public var postgres: Postgres
+    public var redis: Redis
+    public var objectStore: ObjectStore
+    /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
+    public var cdnBaseURL: String
+    /// `DARKROOM_LOG_LEVEL`, default info.
+    public var logLevel: Logger.Level
+
+    public init(environment: [String: String]) throws(APIError) {
+        let env = EnvironmentReader(environment)
+        http = HTTP(
+            host: env.string("DARKROOM_HTTP_HOST", default: "127.0.0.1"),
+            port: try env.int("DARKROOM_HTTP_PORT", default: 8080, in: 0...65535)
+        )
+
+        let urls = env.string(
+            "DARKROOM_PG_URLS",
+            default: "postgres://darkroom:darkroom@127.0.0.1:54321/darkroom,postgres://darkroom:darkroom@127.0.0.1:54322/darkroom"
+        ).split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+        guard !urls.isEmpty else { throw APIError(.invalidConfiguration, "DARKROOM_PG_URLS names no server") }
+        for url in urls where !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw APIError(.invalidConfiguration, "DARKROOM_PG_URLS: '\(Self.redactingPassword(url))' is not a postgres:// URL")
+        }
+        postgres = Postgres(
+            urls: urls,
+            shardCount: try env.int("DARKROOM_SHARD_COUNT", default: 8, in: 1...8192),
+            shardMap: env.optionalString("DARKROOM_SHARD_MAP"),
+            timeout: try env.milliseconds("DARKROOM_PG_TIMEOUT_MS", default: 3000, in: 100...600_000),
+            maxConnections: try env.int("DARKROOM_PG_MAX_CONNECTIONS", default: 20, in: 1...1000)
+        )
+
+        let redisURL = env.string("DARKROOM_REDIS_URL", default: "redis://127.0.0.1:6380")
+        guard redisURL.hasPrefix("redis://") else {
+            throw APIError(.invalidConfiguration, "DARKROOM_REDIS_URL='\(Self.redactingPassword(redisURL))' is not a redis:// URL")
+        }
+        redis = Redis(
+            url: redisURL,
+            poolSize: try env.int("DARKROOM_REDIS_POOL_SIZE", default: 4, in: 1...256),
+            timeout: try env.milliseconds("DARKROOM_REDIS_TIMEOUT_MS", default: 2000, in: 50...600_000)
+        )
+
+        let endpoint = env.string("DARKROOM_S3_ENDPOINT", default: "http://127.0.0.1:8333")
+        guard endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") else {
+            throw APIError(.invalidConfiguration, "DARKROOM_S3_ENDPOINT='\(endpoint)' is not an http(s):// URL")
+        }
+        let bucket = env.string("DARKROOM_S3_BUCKET", default: "darkroom")
+        guard Self.isValidBucketName(bucket) else {
+            throw APIError(.invalidConfiguration, "DARKROOM_S3_BUCKET='\(bucket)' is not a valid bucket name (3-63 of a-z0-9.-)")
+        }
+        objectStore = ObjectStore(
+            endpoint: endpoint,
+            region: env.string("DARKROOM_S3_REGION", default: "us-east-1"),
+            bucket: bucket,
+            accessKey: env.string("DARKROOM_S3_ACCESS_KEY", default: "darkroom"),
+            secretKey: env.string("DARKROOM_S3_SECRET_KEY", default: "darkroom-run-secret"),
+            timeout: try env.milliseconds("DARKROOM_S3_TIMEOUT_MS", default: 10_000, in: 100...600_000)
+        )
+
+        cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")
+        let level = env.string("DARKROOM_LOG_LEVEL", default: "info").lowercased()
+        guard let logLevel = Logger.Level(rawValue: level) else {
+            throw APIError(.invalidConfiguration, "DARKROOM_LOG_LEVEL='\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        self.logLevel = logLevel
+    }
+
+    static func isValidBucketName(_ name: String) -> Bool {
+        (3...63).contains(name.count) && name.allSatisfy { $0.isLowercase && $0.isASCII || $0.isNumber && $0.isASCII || $0 == "-" || $0 == "." }
+            && name.first != "-" && name.first != "."
+    }
+
+    /// Start-up messages may quote a URL; its password never reaches a log.
+    static func redactingPassword(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url.range(of: "@", range: scheme.upperBound..<url.endIndex) else { return url }
+        let userInfo = url[scheme.upperBound..<at.lowerBound]
+        guard let colon = userInfo.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at.lowerBound...])
+    }
+}

@@ -1,0 +1,48 @@
+internal import CVips
+import NIOCore
+import NIOPosix
+
+/// The image engine: untrusted upload bytes in, facts and metadata-free renditions out.
+/// The server's ProcessStage and `darkroom render` both use exactly this.
+public struct ImageEngine: Sendable {
+    public var configuration: RenderConfiguration
+
+    public init(configuration: RenderConfiguration = RenderConfiguration()) {
+        self.configuration = configuration
+    }
+
+    /// Renders on `NIOThreadPool.singleton`: libvips blocks, so it never runs on an actor or the cooperative pool.
+    public func render(_ bytes: [UInt8], filter: Filter = .normal) async throws(PipelineError) -> RenderResult {
+        let configuration = self.configuration
+        do {
+            return try await NIOThreadPool.singleton.runIfActive {
+                try Self.renderBlocking(bytes, filter: filter, configuration: configuration)
+            }
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(.unavailable, "thread pool refused the render", underlying: error)
+        }
+    }
+
+    public func render(_ buffer: ByteBuffer, filter: Filter = .normal) async throws(PipelineError) -> RenderResult {
+        try await render(Array(buffer.readableBytesView), filter: filter)
+    }
+
+    /// The render itself, synchronously on the calling thread. Only call it from a thread that may block.
+    public static func renderBlocking(
+        _ bytes: [UInt8], filter: Filter = .normal, configuration: RenderConfiguration = RenderConfiguration()
+    ) throws(PipelineError) -> RenderResult {
+        try Vips.initialize()
+        // libvips keeps pointers into `bytes` while its images live: every image dies inside this closure.
+        let result: Result<RenderResult, PipelineError> = bytes.withUnsafeBytes { input in
+            defer { vips_error_clear() }
+            do throws(PipelineError) {
+                return .success(try RenderJob(input: input, filter: filter, configuration: configuration).run())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+}

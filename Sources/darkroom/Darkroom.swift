@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Darkroom: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "darkroom",
+        abstract: "Darkroom: photo uploads through libvips to S3, metadata in sharded PostgreSQL, fan-out through Redis.",
+        discussion: "Configuration comes from DARKROOM_* environment variables (see the README).",
+        subcommands: [ServeCommand.self, MigrateCommand.self, RenderCommand.self]
+    )
+}

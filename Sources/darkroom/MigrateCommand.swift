@@ -1,0 +1,53 @@
+import API
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import Storage
+
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Bring every PostgreSQL server to the latest schema version and make sure the bucket exists.",
+        discussion: "Idempotent: a second run applies nothing. Concurrent runs serialise on an advisory lock."
+    )
+
+    @Flag(name: .long, help: "Print what would be applied without changing anything.")
+    var dryRun = false
+
+    func run() async throws {
+        let configuration = try ProcessSetup.configuration()
+        let logger = ProcessSetup.logger("darkroom.migrate", level: configuration.logLevel)
+        let dependencies: DarkroomDependencies
+        do {
+            dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
+        } catch {
+            logger.critical("invalid configuration: \(error.message)")
+            throw ExitCode(78)
+        }
+        let report = try await withThrowingTaskGroup(of: MigrationReport?.self) { group in
+            let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
+            group.addTask {
+                try await services.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            let migrator = Migrator()
+            let report: MigrationReport
+            do {
+                if dryRun {
+                    report = try await migrator.plan(dependencies.postgres, logger: logger)
+                } else {
+                    report = try await migrator.migrate(dependencies.postgres, logger: logger)
+                    try await dependencies.objectStore.createBucketIfMissing()
+                }
+            } catch {
+                logger.critical("migration failed", metadata: ["error": "\(String(reflecting: error))"])
+                await services.triggerGracefulShutdown()
+                throw ExitCode.failure
+            }
+            await services.triggerGracefulShutdown()
+            return report
+        }
+        print(report)
+    }
+}
