@@ -6,7 +6,17 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Sendable {
             case invalidConfiguration = "invalid_configuration"
             case badRequest = "bad_request"
+            case validationFailed = "validation_failed"
+            case unauthorized = "unauthorized"
+            case forbidden = "forbidden"
             case notFound = "not_found"
+            case methodNotAllowed = "method_not_allowed"
+            case conflict = "conflict"
+            case usernameTaken = "username_taken"
+            case payloadTooLarge = "payload_too_large"
+            case unsupportedMedia = "unsupported_media"
+            case unprocessable = "unprocessable"
+            case overloaded = "overloaded"
             case unavailable = "unavailable"
             case internalError = "internal_error"
         }
@@ -15,8 +25,26 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
 
         /// A `DARKROOM_*` variable is missing or malformed; start-up stops.
         public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// The request could not be read (malformed JSON, a missing body).
         public static let badRequest = Code(.badRequest)
+        /// A field broke its rule; `field` names it.
+        public static let validationFailed = Code(.validationFailed)
+        /// No, unknown or expired credentials. Wrong password and unknown user look the same.
+        public static let unauthorized = Code(.unauthorized)
+        /// Authenticated, but not allowed to touch this resource (another user's media).
+        public static let forbidden = Code(.forbidden)
         public static let notFound = Code(.notFound)
+        public static let methodNotAllowed = Code(.methodNotAllowed)
+        public static let conflict = Code(.conflict)
+        public static let usernameTaken = Code(.usernameTaken)
+        /// The body exceeds its limit (bytes or pixels before decoding).
+        public static let payloadTooLarge = Code(.payloadTooLarge)
+        /// Not an image format the service accepts.
+        public static let unsupportedMedia = Code(.unsupportedMedia)
+        /// Well-formed but cannot be processed (a corrupt or truncated image).
+        public static let unprocessable = Code(.unprocessable)
+        /// The server is at capacity (megapixel budget): retry after `Retry-After`.
+        public static let overloaded = Code(.overloaded)
         /// A dependency (a shard, Redis, the object store) cannot serve the request now.
         public static let unavailable = Code(.unavailable)
         public static let internalError = Code(.internalError)
@@ -27,10 +55,16 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// Safe to show to the caller: names a variable or a field, never internal detail.
     public var message: String
+    /// The request field at fault, for `validation_failed`.
+    public var field: String?
+    /// Seconds a client should wait before retrying (`Retry-After`), for `unavailable` and `overloaded`.
+    public var retryAfter: Int?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil) {
         self.code = code
         self.message = message
+        self.field = field
+        self.retryAfter = retryAfter
     }
 
     public var description: String { "\(code): \(message)" }

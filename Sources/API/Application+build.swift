@@ -3,17 +3,17 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the HTTP application. `darkroom serve` and the tests both call it, so what is tested is what runs.
+///
+/// `accounts` nil serves only health and metrics (for tests of those alone). `metrics` holds the registry that
+/// `/metrics` renders: `serve` passes the one it bootstrapped swift-metrics with, tests a fresh one.
 public func buildApplication(
     configuration: DarkroomConfiguration,
     readinessChecks: [any ReadinessCheck],
-    logger: Logger
+    logger: Logger,
+    accounts: AccountServices? = nil,
+    metrics: DarkroomMetrics = DarkroomMetrics()
 ) -> some ApplicationProtocol {
-    let router = Router(context: APIRequestContext.self)
-    router.addMiddleware {
-        RequestIDMiddleware()
-        LogRequestsMiddleware(.info)
-    }
-    HealthController(checks: readinessChecks).addRoutes(to: router)
+    let router = buildRouter(readinessChecks: readinessChecks, accounts: accounts, metrics: metrics)
     return Application(
         router: router,
         configuration: .init(
@@ -22,4 +22,27 @@ public func buildApplication(
         ),
         logger: logger
     )
+}
+
+/// The routes and middleware, apart from the server, so unit tests can drive them with `.router`.
+public func buildRouter(
+    readinessChecks: [any ReadinessCheck],
+    accounts: AccountServices?,
+    metrics: DarkroomMetrics
+) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
+    router.addMiddleware {
+        RequestIDMiddleware()
+        LogRequestsMiddleware(.info)
+        // Above the error middleware: it records the status the client actually got.
+        RouteMetricsMiddleware(metrics: metrics)
+        ErrorMiddleware()
+    }
+    HealthController(checks: readinessChecks).addRoutes(to: router)
+    MetricsController(metrics: metrics).addRoutes(to: router)
+    if let accounts {
+        AccountsController(services: accounts, metrics: metrics).addRoutes(to: router)
+        SessionsController(services: accounts, metrics: metrics).addRoutes(to: router)
+    }
+    return router
 }

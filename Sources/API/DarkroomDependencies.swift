@@ -32,14 +32,7 @@ public struct DarkroomDependencies: Sendable {
             throw APIError(.invalidConfiguration, "DARKROOM_REDIS_URL: \(error.message)")
         }
         do {
-            let s3 = S3Configuration(
-                endpoint: configuration.objectStore.endpoint,
-                region: configuration.objectStore.region,
-                bucket: configuration.objectStore.bucket,
-                credentials: .init(accessKey: configuration.objectStore.accessKey, secretKey: configuration.objectStore.secretKey),
-                requestTimeout: configuration.objectStore.timeout
-            )
-            objectStore = try S3ObjectStore(configuration: s3, logger: logger)
+            objectStore = try S3ObjectStore(configuration: configuration.objectStore.s3Configuration, logger: logger)
         } catch {
             throw APIError(.invalidConfiguration, "DARKROOM_S3_*: \(error.message)")
         }
@@ -61,5 +54,19 @@ public struct DarkroomDependencies: Sendable {
         checks.append(ClosureReadinessCheck(name: "redis") { try await redis.ping() })
         checks.append(ClosureReadinessCheck(name: "object-store") { try await objectStore.checkHealth() })
         return checks
+    }
+}
+
+extension DarkroomConfiguration.ObjectStore {
+    public var s3Configuration: S3Configuration {
+        S3Configuration(
+            endpoint: endpoint,
+            region: region,
+            bucket: bucket,
+            credentials: .init(accessKey: accessKey, secretKey: secretKey),
+            requestTimeout: timeout,
+            // One hung attempt must leave time for a retry within the operation's budget.
+            attemptTimeout: min(.seconds(5), timeout / 2)
+        )
     }
 }

@@ -15,15 +15,7 @@ struct MigrateCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let configuration = try ProcessSetup.configuration()
-        let logger = ProcessSetup.logger("darkroom.migrate", level: configuration.logLevel)
-        let dependencies: DarkroomDependencies
-        do {
-            dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
-        } catch {
-            logger.critical("invalid configuration: \(error.message)")
-            throw ExitCode(78)
-        }
+        let (_, logger, dependencies) = try ProcessSetup.start("darkroom.migrate")
         let report = try await withThrowingTaskGroup(of: MigrationReport?.self) { group in
             let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
             group.addTask {

@@ -11,16 +11,16 @@ struct ServeCommand: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let configuration = try ProcessSetup.configuration()
-        let logger = ProcessSetup.logger("darkroom", level: configuration.logLevel)
-        let dependencies: DarkroomDependencies
-        do {
-            dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
-        } catch {
-            logger.critical("invalid configuration: \(error.message)")
-            throw ExitCode(78)
-        }
-        let app = buildApplication(configuration: configuration, readinessChecks: dependencies.readinessChecks, logger: logger)
+        let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom")
+        let metrics = DarkroomMetrics()
+        metrics.bootstrapMetricsSystem()
+        let app = buildApplication(
+            configuration: configuration,
+            readinessChecks: dependencies.readinessChecks,
+            logger: logger,
+            accounts: AccountServices(dependencies: dependencies, configuration: configuration),
+            metrics: metrics
+        )
         let group = ServiceGroup(
             configuration: .init(
                 services: dependencies.services + [app],

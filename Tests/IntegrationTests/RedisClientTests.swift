@@ -8,12 +8,17 @@ struct RedisTestContext {
     let client: RedisClient
     let prefix: String
 
-    static func make(poolSize: Int = 4) throws -> RedisTestContext {
+    /// The test stack's Redis; fails (never skips) without DARKROOM_REDIS_URL.
+    static func configuration() throws -> RedisConfiguration {
         let url = try #require(
             ProcessInfo.processInfo.environment["DARKROOM_REDIS_URL"],
             "DARKROOM_REDIS_URL is not set: run `scripts/devstack up test && eval \"$(scripts/devstack env test)\"`"
         )
-        var configuration = try RedisConfiguration(url: url)
+        return try RedisConfiguration(url: url)
+    }
+
+    static func make(poolSize: Int = 4) throws -> RedisTestContext {
+        var configuration = try configuration()
         configuration.poolSize = poolSize
         let client = try RedisClient(configuration: configuration, logger: Logger(label: "test.redis"))
         return RedisTestContext(client: client, prefix: "test:redis:\(UUID().uuidString):")
@@ -223,6 +228,39 @@ struct RedisClientTests {
         }
     }
 
+    @Test func refusedAuthFailsWithAccessDenied() async throws {
+        var configuration = try RedisTestContext.configuration()
+        // The test stack's Redis has no password, so any AUTH is refused.
+        configuration.password = "not-the-password"
+        let client = try RedisClient(configuration: configuration)
+        do {
+            try await client.ping()
+            Issue.record("AUTH against a server without a password must fail")
+        } catch let error as StorageError {
+            #expect(error.code == .accessDenied)
+        }
+        await client.close()
+    }
+
+    @Test func databaseFromTheURLIsSelected() async throws {
+        try await RedisTestContext.with { redis in
+            var configuration = redis.client.configuration
+            configuration.database = 3
+            let db3 = try RedisClient(configuration: configuration)
+            let key = redis.key("in-db-3")
+            do {
+                try await db3.set(key, value: "x", expiry: .seconds(30))
+                #expect(try await db3.getString(key) == "x")
+                #expect(try await redis.client.getString(key) == nil)
+                try await db3.del(key)
+            } catch {
+                await db3.close()
+                throw error
+            }
+            await db3.close()
+        }
+    }
+
     @Test func unreachableServerFailsWithUnavailable() async throws {
         // Port 1 on loopback: nothing listens there, so connect is refused at once.
         let client = try RedisClient(configuration: RedisConfiguration(host: "127.0.0.1", port: 1))
@@ -237,7 +275,8 @@ struct RedisClientTests {
 
     @Test func blockingReadLongerThanTheCommandTimeoutReturnsEmpty() async throws {
         let context = try RedisTestContext.make(poolSize: 1)
-        var configuration = context.client.configuration
+        var configuration = try RedisTestContext.configuration()
+        configuration.poolSize = 1
         configuration.commandTimeout = .milliseconds(200)
         let client = try RedisClient(configuration: configuration)
         let stream = context.key("blocking")

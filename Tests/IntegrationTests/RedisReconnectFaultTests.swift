@@ -16,7 +16,7 @@ struct RedisReconnectFaultTests {
             }
             #expect(try await client.getString(key) == "16")
 
-            try await RedisDevstack.run("stop")
+            try await TestStack.stop(.redis)
             do {
                 do {
                     try await client.ping()
@@ -29,10 +29,10 @@ struct RedisReconnectFaultTests {
                     await #expect(throws: StorageError.self) { try await client.incr(key) }
                 }
             } catch {
-                try await RedisDevstack.run("start")
+                try await TestStack.start(.redis)
                 throw error
             }
-            try await RedisDevstack.run("start")
+            try await TestStack.start(.redis)
 
             // Same client: the next call succeeds, and every pooled connection works again.
             try await client.ping()
@@ -42,27 +42,5 @@ struct RedisReconnectFaultTests {
             // The stack runs Redis with AOF, so the counter survived the restart.
             #expect(try await client.getString(key) == "32")
         }
-    }
-}
-
-/// `scripts/devstack start|stop <stack> redis`, found from this file's path.
-///
-/// Not `TestStack.start`: Foundation's Process (corelibs) learns that a child exited when a socket it hands
-/// down reaches EOF, and `devstack start` daemonizes redis-server, which inherits that socket, so
-/// `waitUntilExit()` would block for as long as Redis runs. The wrapper shell closes every descriptor
-/// above stderr before running the script.
-enum RedisDevstack {
-    static let script = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("scripts/devstack")
-
-    static func run(_ action: String) throws {
-        let closeInheritedDescriptors = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ]; then eval "exec $n>&-"; fi; done; exec "$0" "$@""#
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", closeInheritedDescriptors, script.path, action, try TestStack.name, "redis"]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "scripts/devstack \(action) redis exited with \(process.terminationStatus)")
     }
 }

@@ -1,3 +1,4 @@
+import API
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -21,11 +22,11 @@ struct S3ObjectStoreIntegrationTests {
     }
 
     static func configuration() throws -> S3Configuration {
-        _ = try TestStack.name
-        return try S3Configuration.fromEnvironment(TestStack.environment)
+        try TestStack.configuration().objectStore.s3Configuration
     }
 
     /// Runs `body` with an owned-client store and always shuts the client down.
+    @discardableResult
     static func withStore<T>(
         _ configuration: S3Configuration, counter: AttemptCounter? = nil,
         _ body: (S3ObjectStore) async throws -> T

@@ -14,7 +14,8 @@ import Testing
     @Test(.timeLimit(.minutes(2)))
     func servesHealthAndShutsDownGracefullyOnSIGTERM() async throws {
         _ = try TestStack.name
-        let port = 18_000 + Int.random(in: 0..<2000)
+        // Far from the stack's ports (8333-28988).
+        let port = 41_000 + Int.random(in: 0..<8000)
         var environment = TestStack.environment
         environment["DARKROOM_HTTP_PORT"] = "\(port)"
         let server = try ChildProcess(Self.binary, ["serve"], environment: environment)

@@ -325,6 +325,13 @@ import Testing
         #expect { try ObjectKey(key) } throws: { ($0 as? StorageError)?.code == .invalidArgument }
     }
 
+    @Test func anOwnedClientShutsDownOnceAndRefusesWorkAfterwards() async throws {
+        let store = try S3ObjectStore(configuration: Self.configuration, logger: Logger(label: "test"))
+        try await store.shutdown()
+        try await store.shutdown()
+        await #expect { try await store.head(ObjectKey("k")) } throws: { ($0 as? StorageError)?.code == .unavailable }
+    }
+
     @Test func configurationNeverPrintsTheSecret() {
         #expect(!String(describing: Self.configuration).contains("SECRET"))
     }

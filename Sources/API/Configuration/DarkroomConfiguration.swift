@@ -45,14 +45,24 @@ public struct DarkroomConfiguration: Sendable {
         public var accessKey: String
         /// `DARKROOM_S3_SECRET_KEY`, default darkroom-run-secret (the local stack's).
         public var secretKey: String
-        /// `DARKROOM_S3_TIMEOUT_MS`, default 10000: deadline of one attempt.
+        /// `DARKROOM_S3_TIMEOUT_MS`, default 10000: deadline of one S3 operation, its retries included (an attempt
+        /// gets at most half of it, and at most 5 s).
         public var timeout: Duration
+    }
+
+    public struct Accounts: Sendable {
+        /// `DARKROOM_BCRYPT_COST`, default 12 (4...20): bcrypt work factor; each step doubles the CPU per signup and
+        /// login. Tests use 4.
+        public var bcryptCost: Int
+        /// `DARKROOM_SESSION_TTL_SECONDS`, default 2592000 (30 days): a session expires after this long unused.
+        public var sessionTTL: Duration
     }
 
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
     public var objectStore: ObjectStore
+    public var accounts: Accounts
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -106,6 +116,11 @@ public struct DarkroomConfiguration: Sendable {
             accessKey: env.string("DARKROOM_S3_ACCESS_KEY", default: "darkroom"),
             secretKey: env.string("DARKROOM_S3_SECRET_KEY", default: "darkroom-run-secret"),
             timeout: try env.milliseconds("DARKROOM_S3_TIMEOUT_MS", default: 10_000, in: 100...600_000)
+        )
+
+        accounts = Accounts(
+            bcryptCost: try env.int("DARKROOM_BCRYPT_COST", default: 12, in: 4...20),
+            sessionTTL: .seconds(try env.int("DARKROOM_SESSION_TTL_SECONDS", default: 2_592_000, in: 60...31_536_000))
         )
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")

@@ -50,18 +50,4 @@ public struct S3Configuration: Sendable {
         self.retryPolicy = retryPolicy
         self.maxResponseBytes = maxResponseBytes
     }
-
-    /// Reads `DARKROOM_S3_ENDPOINT`, `DARKROOM_S3_REGION`, `DARKROOM_S3_BUCKET`, `DARKROOM_S3_ACCESS_KEY`
-    /// and `DARKROOM_S3_SECRET_KEY`; missing ones fall back to the local stack's values except the keys.
-    public static func fromEnvironment(_ environment: [String: String]) throws(StorageError) -> S3Configuration {
-        guard let accessKey = environment["DARKROOM_S3_ACCESS_KEY"], let secretKey = environment["DARKROOM_S3_SECRET_KEY"] else {
-            throw StorageError(.invalidArgument, "DARKROOM_S3_ACCESS_KEY and DARKROOM_S3_SECRET_KEY must be set")
-        }
-        return S3Configuration(
-            endpoint: environment["DARKROOM_S3_ENDPOINT"] ?? "http://127.0.0.1:8433",
-            region: environment["DARKROOM_S3_REGION"] ?? "us-east-1",
-            bucket: environment["DARKROOM_S3_BUCKET"] ?? "darkroom",
-            credentials: Credentials(accessKey: accessKey, secretKey: secretKey)
-        )
-    }
 }

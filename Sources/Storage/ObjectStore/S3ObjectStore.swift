@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import NIOCore
 import ServiceLifecycle
+import Synchronization
 
 /// `ObjectStore` on an S3-compatible server (AWS S3, SeaweedFS, MinIO) over async-http-client,
 /// signed with SigV4, path-style, retried as the AWS SDK's standard mode.
@@ -28,6 +29,7 @@ public final class S3ObjectStore: ObjectStore, Service {
     private let signer: S3RequestSigner
     private let transport: any S3Transport
     private let ownedClient: HTTPClient?
+    private let isShutDown = Mutex(false)
     private let logger: Logger
     private let onAttempt: (@Sendable (Attempt) -> Void)?
     private let now: @Sendable () -> Date
@@ -114,8 +116,10 @@ public final class S3ObjectStore: ObjectStore, Service {
     }
 
     /// Shuts down the HTTP client if the store created it; a borrowed client is left alone.
+    /// Calling it again (say `run()` ended and the owner also calls it) does nothing.
     public func shutdown() async throws {
-        try await ownedClient?.shutdown()
+        guard let ownedClient, isShutDown.withLock({ done in defer { done = true }; return !done }) else { return }
+        try await ownedClient.shutdown()
     }
 
     /// Waits for graceful shutdown (or cancellation), then releases an owned HTTP client.

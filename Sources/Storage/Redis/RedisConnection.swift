@@ -29,6 +29,7 @@ final class RedisConnection {
     }
 
     deinit {
+        // Normally close() already ran on the thread pool; this only catches a connection dropped without it.
         if let context { redisFree(context) }
     }
 

@@ -1,0 +1,27 @@
+import Storage
+
+/// What the account and session routes need, behind protocols so unit tests can use in-memory stores.
+public struct AccountServices: Sendable {
+    public var users: any UserStore
+    public var sessions: any SessionStore
+    public var passwordHasher: any PasswordHasher
+    /// Sliding: every authenticated request pushes the expiry back by this much.
+    public var sessionTTL: Duration
+
+    public init(users: any UserStore, sessions: any SessionStore, passwordHasher: any PasswordHasher, sessionTTL: Duration) {
+        self.users = users
+        self.sessions = sessions
+        self.passwordHasher = passwordHasher
+        self.sessionTTL = sessionTTL
+    }
+
+    /// The production wiring: users on the sharded tier, sessions in Redis, bcrypt at the configured cost.
+    public init(dependencies: DarkroomDependencies, configuration: DarkroomConfiguration) {
+        self.init(
+            users: UserRepository(postgres: dependencies.postgres),
+            sessions: RedisSessionStore(redis: dependencies.redis),
+            passwordHasher: BcryptPasswordHasher(cost: configuration.accounts.bcryptCost),
+            sessionTTL: configuration.accounts.sessionTTL
+        )
+    }
+}

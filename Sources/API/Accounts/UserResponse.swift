@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Storage
+
+/// A user as clients see it. The id is a string: 64-bit ids overflow JavaScript numbers.
+public struct UserResponse: ResponseCodable, Sendable, Equatable {
+    public var id: String
+    public var username: String
+    public var displayName: String
+    public var createdAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, username
+        case displayName = "display_name"
+        case createdAt = "created_at"
+    }
+
+    public init(_ user: UserRecord) {
+        id = user.id.description
+        username = user.username
+        displayName = user.displayName
+        createdAt = user.createdAt.formatted(.iso8601)
+    }
+}
+
+struct SignupRequest: Decodable, Sendable {
+    var username: String
+    var password: String
+    var displayName: String?
+
+    enum CodingKeys: String, CodingKey {
+        case username, password
+        case displayName = "display_name"
+    }
+}

@@ -1,0 +1,73 @@
+import HTTPTypes
+import Hummingbird
+import Storage
+
+/// The one place where errors of every module become what a client sees: a stable code, a safe message and a status.
+public enum ErrorMapping {
+    /// Seconds a client is asked to wait when a dependency is down.
+    public static let dependencyRetryAfter = 2
+
+    public static func status(of code: APIError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .badRequest, .validationFailed: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .conflict, .usernameTaken: .conflict
+        case .payloadTooLarge: .contentTooLarge
+        case .unsupportedMedia, .unprocessable: .unprocessableContent
+        case .unavailable, .overloaded: .serviceUnavailable
+        default: .internalServerError
+        }
+    }
+
+    /// `isInternal` marks what the client may not see explained: those are logged in full by the error middleware.
+    public static func apiError(for error: any Error) -> (error: APIError, isInternal: Bool) {
+        switch error {
+        case let error as APIError:
+            return (error, status(of: error.code) == .internalServerError)
+        case let error as StorageError:
+            return storage(error)
+        case let error as HTTPError:
+            return http(error)
+        case is DecodingError:
+            return (APIError(.badRequest, "the body is not valid JSON for this request"), false)
+        case is DeadlineExceeded:
+            return (APIError(.unavailable, "a dependency did not answer in time", retryAfter: dependencyRetryAfter), false)
+        default:
+            return (internalError, true)
+        }
+    }
+
+    static let internalError = APIError(.internalError, "internal error")
+
+    private static func storage(_ error: StorageError) -> (error: APIError, isInternal: Bool) {
+        switch error.code {
+        case .unavailable, .timeout:
+            (APIError(.unavailable, "a storage dependency is unavailable, retry later", retryAfter: dependencyRetryAfter), false)
+        case .notFound:
+            (APIError(.notFound, "not found"), false)
+        case .alreadyExists, .conflict:
+            (APIError(.conflict, "a concurrent change won, retry"), false)
+        default:
+            (internalError, true)
+        }
+    }
+
+    /// Hummingbird's own errors (route not found, body too large, unreadable body) get fixed messages: theirs may
+    /// carry detail.
+    private static func http(_ error: HTTPError) -> (error: APIError, isInternal: Bool) {
+        switch error.status {
+        case .notFound: (APIError(.notFound, "no such resource"), false)
+        case .methodNotAllowed: (APIError(.methodNotAllowed, "method not allowed on this resource"), false)
+        case .contentTooLarge: (APIError(.payloadTooLarge, "the body is too large"), false)
+        case .unauthorized: (APIError(.unauthorized, "authentication required"), false)
+        case .forbidden: (APIError(.forbidden, "not allowed"), false)
+        case .unsupportedMediaType: (APIError(.unsupportedMedia, "unsupported content type"), false)
+        case .serviceUnavailable: (APIError(.unavailable, "unavailable, retry later", retryAfter: dependencyRetryAfter), false)
+        case let status where status.kind == .clientError: (APIError(.badRequest, "bad request"), false)
+        default: (internalError, true)
+        }
+    }
+}
