@@ -7,6 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import Storage
 import Synchronization
+import TestSupport
 import Testing
 
 /// The account routes on in-memory stores, bcrypt at cost 4; shared by the Session/Error/Metrics suites.
@@ -36,32 +37,6 @@ final class TestClock: Sendable {
     func advance(by seconds: TimeInterval) { value.withLock { $0 += seconds } }
 }
 
-extension TestClientProtocol {
-    /// A JSON request; returns status, headers and the decoded body as a dictionary (or `nil` for an empty body).
-    @discardableResult
-    func json(
-        _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, token: String? = nil
-    ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
-        var headers: HTTPFields = [:]
-        if body != nil { headers[.contentType] = "application/json" }
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
-            (response.status, response.headers, response.body)
-        }
-    }
-
-    func signUp(_ username: String, password: String = "correct horse") async throws -> UserResponse {
-        let answer = try await json(.post, "/v1/users", #"{"username":"\#(username)","password":"\#(password)"}"#)
-        try #require(answer.status == .created, "signup of \(username): \(String(buffer: answer.body))")
-        return try JSONDecoder().decode(UserResponse.self, from: Data(answer.body.readableBytesView))
-    }
-
-    func logIn(_ username: String, password: String = "correct horse") async throws -> SessionResponse {
-        let answer = try await json(.post, "/v1/sessions", #"{"username":"\#(username)","password":"\#(password)"}"#)
-        try #require(answer.status == .created, "login of \(username): \(String(buffer: answer.body))")
-        return try JSONDecoder().decode(SessionResponse.self, from: Data(answer.body.readableBytesView))
-    }
-}
 
 func decodeError(_ body: ByteBuffer) throws -> ErrorResponse.Body {
     try JSONDecoder().decode(ErrorResponse.self, from: Data(body.readableBytesView)).error
@@ -192,5 +167,18 @@ func decodeError(_ body: ByteBuffer) throws -> ErrorResponse.Body {
         #expect(throws: APIError.self) { try AccountRules.normalisedDisplayName("tab\there") }
         #expect(throws: APIError.self) { try AccountRules.normalisedDisplayName(String(repeating: "n", count: 65)) }
         #expect(try AccountRules.normalisedDisplayName(nil) == "")
+    }
+}
+
+@Suite struct AccountConfigurationTests {
+    @Test func defaultsAreCost12AndThirtyDays() throws {
+        let configuration = try DarkroomConfiguration(environment: [:])
+        #expect(configuration.accounts.bcryptCost == 12)
+        #expect(configuration.accounts.sessionTTL == .seconds(30 * 86_400))
+    }
+
+    @Test(arguments: [["DARKROOM_BCRYPT_COST": "3"], ["DARKROOM_BCRYPT_COST": "x"], ["DARKROOM_SESSION_TTL_SECONDS": "0"]])
+    func outOfRangeValuesStopStartUp(_ environment: [String: String]) {
+        #expect(throws: APIError.self) { try DarkroomConfiguration(environment: environment) }
     }
 }

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Storage
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite struct ErrorTests {

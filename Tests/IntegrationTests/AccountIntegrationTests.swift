@@ -8,6 +8,7 @@ import NIOCore
 import PostgresNIO
 import ServiceLifecycle
 import Storage
+import TestSupport
 import Testing
 
 /// The real application on the test stack (PostgreSQL ×2, Redis), bcrypt at cost 4, driven through `.router`.
@@ -51,31 +52,6 @@ struct AccountStack {
     }
 }
 
-extension TestClientProtocol {
-    @discardableResult
-    func call(
-        _ method: HTTPRequest.Method, _ uri: String, _ body: String? = nil, token: String? = nil
-    ) async throws -> (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer) {
-        var headers: HTTPFields = [:]
-        if body != nil { headers[.contentType] = "application/json" }
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        return try await execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { response in
-            (response.status, response.headers, response.body)
-        }
-    }
-
-    func signUp(_ username: String, password: String = "correct horse") async throws -> UserResponse {
-        let answer = try await call(.post, "/v1/users", #"{"username":"\#(username)","password":"\#(password)"}"#)
-        try #require(answer.status == .created, "signup of \(username): \(String(buffer: answer.body))")
-        return try JSONDecoder().decode(UserResponse.self, from: Data(answer.body.readableBytesView))
-    }
-
-    func logIn(_ username: String, password: String = "correct horse") async throws -> SessionResponse {
-        let answer = try await call(.post, "/v1/sessions", #"{"username":"\#(username)","password":"\#(password)"}"#)
-        try #require(answer.status == .created, "login of \(username): \(String(buffer: answer.body))")
-        return try JSONDecoder().decode(SessionResponse.self, from: Data(answer.body.readableBytesView))
-    }
-}
 
 func errorCode(_ body: ByteBuffer) throws -> String {
     try JSONDecoder().decode(ErrorResponse.self, from: Data(body.readableBytesView)).error.code
@@ -109,7 +85,7 @@ struct AccountIntegrationTests {
             let username = AccountStack.uniqueName("dup")
             _ = try await client.signUp(username)
             for spelling in [username, username.uppercased()] {
-                let again = try await client.call(.post, "/v1/users", #"{"username":"\#(spelling)","password":"whatever1"}"#)
+                let again = try await client.json(.post, "/v1/users", #"{"username":"\#(spelling)","password":"whatever1"}"#)
                 #expect(again.status == .conflict)
                 #expect(try errorCode(again.body) == "username_taken")
             }
@@ -121,7 +97,7 @@ struct AccountIntegrationTests {
             let username = AccountStack.uniqueName("race")
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                 for _ in 0..<6 {
-                    group.addTask { try await client.call(.post, "/v1/users", #"{"username":"\#(username)","password":"racing123"}"#).status }
+                    group.addTask { try await client.json(.post, "/v1/users", #"{"username":"\#(username)","password":"racing123"}"#).status }
                 }
                 return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
             }
@@ -135,14 +111,14 @@ struct AccountIntegrationTests {
             let alice = try await client.signUp(AccountStack.uniqueName("alice"))
             let bob = try await client.signUp(AccountStack.uniqueName("bob"))
             let session = try await client.logIn(bob.username)
-            let read = try await client.call(.get, "/v1/users/\(alice.id)", token: session.token)
+            let read = try await client.json(.get, "/v1/users/\(alice.id)", token: session.token)
             #expect(read.status == .ok)
             #expect(try JSONDecoder().decode(UserResponse.self, from: Data(read.body.readableBytesView)) == alice)
             let aliceID = try #require(ShardedID(string: alice.id))
             let unknownSameShard = try ShardedID(millisecondsSinceEpoch: 1, shard: aliceID.shard, sequence: 1)
             let shardOutsideTheMap = try ShardedID(millisecondsSinceEpoch: 1, shard: 4000, sequence: 1)
             for id in [unknownSameShard.description, shardOutsideTheMap.description, "abc", "-1", "99999999999999999999999"] {
-                let answer = try await client.call(.get, "/v1/users/\(id)")
+                let answer = try await client.json(.get, "/v1/users/\(id)")
                 #expect(answer.status == .notFound, "id \(id)")
                 #expect(try errorCode(answer.body) == "not_found")
             }
@@ -162,11 +138,11 @@ struct AccountIntegrationTests {
                     "INSERT INTO public.usernames (username, user_id, created_at) VALUES (\(name), \(orphan), now() - make_interval(secs => \(Double(age))))",
                     server: db.shardMap.directoryServer)
             }
-            let login = try await client.call(.post, "/v1/sessions", #"{"username":"\#(stale)","password":"correct horse"}"#)
+            let login = try await client.json(.post, "/v1/sessions", #"{"username":"\#(stale)","password":"correct horse"}"#)
             #expect(login.status == .unauthorized, "a reservation is not an account")
             let user = try await client.signUp(stale)
             #expect(user.username == stale)
-            let blocked = try await client.call(.post, "/v1/users", #"{"username":"\#(fresh)","password":"correct horse"}"#)
+            let blocked = try await client.json(.post, "/v1/users", #"{"username":"\#(fresh)","password":"correct horse"}"#)
             #expect(blocked.status == .conflict, "a recent reservation may be a signup in flight")
         }
     }

@@ -77,6 +77,25 @@ struct PostgresCallTests {
         }
     }
 
+    /// The server drops the session mid-transaction: the call fails (no ROLLBACK is sent on the
+    /// dead connection, which could hang) and the next call on that server works.
+    @Test func aSessionKilledMidTransactionFailsWithoutHanging() async throws {
+        try await PostgresFixture.withStack { db throws in
+            for _ in 0..<3 {
+                let start = ContinuousClock.now
+                await #expect {
+                    _ = try await db.withTransaction(shard: 5) { connection, schema in
+                        _ = try await connection.query("SELECT 1 FROM \(schema).users LIMIT 1", logger: PostgresFixture.logger).collect()
+                        return try await connection.query("SELECT pg_terminate_backend(pg_backend_pid())", logger: PostgresFixture.logger).collect()
+                    }
+                } throws: { ($0 as? StorageError)?.code == .unavailable }
+                print("killed session failed the call after \(ContinuousClock.now - start)")
+                let rows = try await db.query(shard: 5) { "SELECT count(*) FROM \($0).users" }
+                #expect(rows.count == 1)
+            }
+        }
+    }
+
     @Test func sqlErrorsKeepTheirSQLState() async throws {
         try await PostgresFixture.withStack { db throws in
             await #expect {

@@ -20,6 +20,10 @@ struct RedisTestContext {
     static func make(poolSize: Int = 4) throws -> RedisTestContext {
         var configuration = try configuration()
         configuration.poolSize = poolSize
+        // Phase 1 of `make test` runs every suite at once on 2 cores: waiting for a pooled connection or an answer
+        // may take seconds there, and that is not what these tests are about (the timeout tests set their own).
+        configuration.checkoutTimeout = .seconds(30)
+        configuration.commandTimeout = .seconds(10)
         let client = try RedisClient(configuration: configuration, logger: Logger(label: "test.redis"))
         return RedisTestContext(client: client, prefix: "test:redis:\(UUID().uuidString):")
     }

@@ -4,8 +4,8 @@ import Testing
 
 /// 200 renders in a row must not grow the process: libvips' cache is off and every image is released per render.
 /// Bound: VmRSS may grow by at most 48 MB between render 20 and render 220 (a leak of one 640×480 decode per render
-/// would be ~180 MB). Other suites may run in parallel, so the bound is loose; run alone for a tight figure:
-/// `swift test --skip-build --filter MemoryTests`.
+/// would be ~180 MB). RSS is the whole process', so `make test` runs this suite alone, in its second phase
+/// (`swift test --skip-build --filter MemoryTests` does the same by hand).
 @Suite(.serialized) struct MemoryTests {
     static func residentMegabytes() -> Double {
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""

@@ -29,15 +29,14 @@ public struct BcryptPasswordHasher: PasswordHasher {
     }
 
     public func verifyAgainstDummy(_ password: String) async throws {
-        let hash: String
         if let existing = dummy.value.withLock({ $0 }) {
-            hash = existing
+            _ = try await verify(password, hash: existing)
         } else {
-            // Racing first callers may each make one; any of them is as good as another.
-            hash = try await self.hash("darkroom-dummy-password")
+            // Making the hash costs what one verify costs (the same key schedule at the same cost), so even the
+            // first unknown-user login takes as long as a wrong password. Racing first callers may each make one.
+            let hash = try await self.hash(password)
             dummy.value.withLock { $0 = $0 ?? hash }
         }
-        _ = try await verify(password, hash: hash)
     }
 
     private final class DummyHash: Sendable {

@@ -201,16 +201,16 @@ public struct Migrator: Sendable {
             let applied: Bool
             do {
                 applied = try await db.withTransaction(server: server, timeout: timeout, logger: logger) { connection in
-                    try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger).collect()
+                    _ = try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger).collect()
                     for sql in Self.bookkeepingSQL(pending.scope) {
-                        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
                     }
                     let recorded = try await connection.query(Self.recordedQuery(pending.scope, version: pending.migration.version), logger: logger).collect()
                     guard recorded.isEmpty else { return false }   // a concurrent run got here first
                     for sql in pending.migration.sql(for: target) {
-                        try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
                     }
-                    try await connection.query(Self.recordQuery(pending.scope, migration: pending.migration), logger: logger).collect()
+                    _ = try await connection.query(Self.recordQuery(pending.scope, migration: pending.migration), logger: logger).collect()
                     return true
                 }
             } catch {

@@ -88,6 +88,9 @@ public final class ShardedPostgres: Service, Sendable {
 
     /// Runs `body` in one transaction on the shard's server: committed when it returns, rolled
     /// back when it throws (its error is rethrown, mapped to `StorageError` if it is not one).
+    /// Not postgres-nio's `withTransaction`: that one sends ROLLBACK even on a connection that
+    /// has just closed, which can hang forever. A `.timeout` (or `.unavailable` after the lease)
+    /// leaves the outcome of a COMMIT unknown: make writes idempotent.
     public func withTransaction<Result: Sendable>(
         shard: Int,
         timeout: Duration? = nil,
@@ -98,7 +101,7 @@ public final class ShardedPostgres: Service, Sendable {
         let server = try shardMap.server(forShard: shard)
         let logger = self.logger(logger, shard: shard)
         return try await call(server: server, timeout: timeout, logger: logger) { connection in
-            try await connection.withTransaction(logger: logger) { connection in
+            try await PostgresDeadline.transaction(on: connection, logger: logger) { connection in
                 try await body(connection, schema)
             }
         }
@@ -154,9 +157,7 @@ public final class ShardedPostgres: Service, Sendable {
         try checkServer(server)
         let logger = logger ?? self.logger
         return try await call(server: server, timeout: timeout, logger: logger) { connection in
-            try await connection.withTransaction(logger: logger) { connection in
-                try await body(connection)
-            }
+            try await PostgresDeadline.transaction(on: connection, logger: logger, body)
         }
     }
 

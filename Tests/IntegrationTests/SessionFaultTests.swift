@@ -1,0 +1,77 @@
+import API
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Storage
+import TestSupport
+import Testing
+
+/// Accounts and sessions with a dependency of the shared stack stopped: a down dependency is a 503 with
+/// Retry-After for exactly the requests that need it, never a 401 or a 500.
+@Suite(.serialized, .enabled(if: TestStack.faultTestsEnabled, "fault tests run alone in phase 2 of make test"))
+struct SessionFaultTests {
+    @Test(.timeLimit(.minutes(3)))
+    func redisDownMakesSessionRoutes503WhileSignupStillWorks() async throws {
+        try await AccountStack.run { _, client in
+            let user = try await client.signUp(AccountStack.uniqueName("rd"))
+            let session = try await client.logIn(user.username)
+
+            try await TestStack.stop(.redis)
+            do {
+                let me = try await client.json(.get, "/v1/me", token: session.token)
+                #expect(me.status == .serviceUnavailable, "a valid token must not look invalid while Redis is down")
+                #expect(me.headers[.retryAfter] != nil)
+                #expect(try errorCode(me.body) == "unavailable")
+                let login = try await client.json(.post, "/v1/sessions", #"{"username":"\#(user.username)","password":"correct horse"}"#)
+                #expect(login.status == .serviceUnavailable)
+                _ = try await client.signUp(AccountStack.uniqueName("rd2"))
+            } catch {
+                try await TestStack.start(.redis)
+                throw error
+            }
+            try await TestStack.start(.redis)
+
+            var status = HTTPResponse.Status.serviceUnavailable
+            let start = ContinuousClock.now
+            while status == .serviceUnavailable, ContinuousClock.now - start < .seconds(30) {
+                status = try await client.json(.get, "/v1/me", token: session.token).status
+                if status == .serviceUnavailable { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            #expect(status == .ok, "the session survives a Redis restart (AOF)")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(3)))
+    func oneServerDownFailsOnlyItsUsers() async throws {
+        try await AccountStack.run { stack, client in
+            let db = stack.dependencies.postgres
+            func name(onServer server: Int) throws -> String {
+                while true {
+                    let candidate = AccountStack.uniqueName("srv\(server)")
+                    if try db.server(forShard: db.shardMap.shardForNewUser(username: candidate)) == server { return candidate }
+                }
+            }
+            let onZero = try await client.signUp(try name(onServer: 0))
+            let onOne = try await client.signUp(try name(onServer: 1))
+
+            try await TestStack.stop(.pg1)
+            do {
+                let newOnOne = try await client.json(.post, "/v1/users", #"{"username":"\#(try name(onServer: 1))","password":"correct horse"}"#)
+                #expect(newOnOne.status == .serviceUnavailable)
+                #expect(newOnOne.headers[.retryAfter] != nil)
+                #expect(try await client.json(.get, "/v1/users/\(onOne.id)").status == .serviceUnavailable)
+                let loginOne = try await client.json(.post, "/v1/sessions", #"{"username":"\#(onOne.username)","password":"correct horse"}"#)
+                #expect(loginOne.status == .serviceUnavailable)
+
+                _ = try await client.signUp(try name(onServer: 0))
+                #expect(try await client.json(.get, "/v1/users/\(onZero.id)").status == .ok)
+                _ = try await client.logIn(onZero.username)
+            } catch {
+                try await TestStack.start(.pg1)
+                throw error
+            }
+            try await TestStack.start(.pg1)
+        }
+    }
+}
