@@ -8,4 +8,18 @@ struct Darkroom: AsyncParsableCommand {
         discussion: "Configuration comes from DARKROOM_* environment variables (see the README).",
         subcommands: [ServeCommand.self, MigrateCommand.self, RenderCommand.self]
     )
+
+    static func main() async {
+        ProcessSetup.limitMallocArenas()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -4,16 +4,11 @@ import Prometheus
 import Storage
 
 /// `POST /v1/users` (sign up), `GET /v1/users/{id}`, `GET /v1/me`.
-public struct AccountsController: Sendable {
-    public let services: AccountServices
-    public let metrics: DarkroomMetrics
+struct AccountsController: Sendable {
+    let services: AccountServices
+    let metrics: DarkroomMetrics
 
-    public init(services: AccountServices, metrics: DarkroomMetrics) {
-        self.services = services
-        self.metrics = metrics
-    }
-
-    public func addRoutes(to router: Router<APIRequestContext>) {
+    func addRoutes(to router: Router<APIRequestContext>) {
         router.post("/v1/users") { request, context in
             try await self.signUp(request, context: context)
         }

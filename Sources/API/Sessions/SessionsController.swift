@@ -5,16 +5,11 @@ import Prometheus
 import Storage
 
 /// `POST /v1/sessions` (log in) and `DELETE /v1/sessions` (log out of the bearer token's session).
-public struct SessionsController: Sendable {
-    public let services: AccountServices
-    public let metrics: DarkroomMetrics
+struct SessionsController: Sendable {
+    let services: AccountServices
+    let metrics: DarkroomMetrics
 
-    public init(services: AccountServices, metrics: DarkroomMetrics) {
-        self.services = services
-        self.metrics = metrics
-    }
-
-    public func addRoutes(to router: Router<APIRequestContext>) {
+    func addRoutes(to router: Router<APIRequestContext>) {
         router.post("/v1/sessions") { request, context in
             try await self.logIn(request, context: context)
         }
