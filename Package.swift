@@ -52,6 +52,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: [
                 "Storage", "CVips",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOCore", package: "swift-nio"),

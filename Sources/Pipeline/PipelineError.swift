@@ -13,6 +13,9 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, CustomDeb
             case unknownFilter = "unknown_filter"
             case renderFailed = "render_failed"
             case unavailable = "unavailable"
+            case overloaded = "overloaded"
+            case invalidRequest = "invalid_request"
+            case invalidJob = "invalid_job"
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -31,6 +34,12 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let renderFailed = Code(.renderFailed)
         /// libvips could not start, or the thread pool is shut down.
         public static let unavailable = Code(.unavailable)
+        /// The megapixel budget stayed full for the whole admission wait: retry later.
+        public static let overloaded = Code(.overloaded)
+        /// An upload field (caption, location, crosspost target) broke its rule; `message` says which (safe to show).
+        public static let invalidRequest = Code(.invalidRequest)
+        /// An async job that can never succeed (its payload does not decode): dead-lettered without retries.
+        public static let invalidJob = Code(.invalidJob)
 
         public var description: String { base.rawValue }
     }

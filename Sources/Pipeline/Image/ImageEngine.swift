@@ -25,24 +25,42 @@ public struct ImageEngine: Sendable {
         }
     }
 
+    /// Renders straight from the request body's buffer: no copy of the upload is made.
     public func render(_ buffer: ByteBuffer, filter: Filter = .normal) async throws(PipelineError) -> RenderResult {
-        try await render(Array(buffer.readableBytesView), filter: filter)
+        let configuration = self.configuration
+        do {
+            return try await NIOThreadPool.singleton.runIfActive {
+                try buffer.withUnsafeReadableBytes { input throws(PipelineError) in
+                    try Self.renderBlocking(input, filter: filter, configuration: configuration)
+                }
+            }
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(.unavailable, "thread pool refused the render", underlying: error)
+        }
     }
 
     /// The render itself, synchronously on the calling thread. Only call it from a thread that may block.
     public static func renderBlocking(
         _ bytes: [UInt8], filter: Filter = .normal, configuration: RenderConfiguration = RenderConfiguration()
     ) throws(PipelineError) -> RenderResult {
-        try Vips.initialize()
-        // libvips keeps pointers into `bytes` while its images live: every image dies inside this closure.
         let result: Result<RenderResult, PipelineError> = bytes.withUnsafeBytes { input in
-            defer { vips_error_clear() }
             do throws(PipelineError) {
-                return .success(try RenderJob(input: input, filter: filter, configuration: configuration).run())
+                return .success(try renderBlocking(input, filter: filter, configuration: configuration))
             } catch {
                 return .failure(error)
             }
         }
         return try result.get()
+    }
+
+    /// libvips keeps pointers into `input` while its images live: every image dies before this returns.
+    static func renderBlocking(
+        _ input: UnsafeRawBufferPointer, filter: Filter, configuration: RenderConfiguration
+    ) throws(PipelineError) -> RenderResult {
+        try Vips.initialize()
+        defer { vips_error_clear() }
+        return try RenderJob(input: input, filter: filter, configuration: configuration).run()
     }
 }

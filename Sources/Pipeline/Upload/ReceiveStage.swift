@@ -1,0 +1,41 @@
+import Crypto
+import NIOCore
+import NIOPosix
+
+/// Receive: sniff, header-only size check and SHA-256 of the bytes, all on the thread pool (a 12-MP JPEG takes
+/// ~20 ms to hash), then admission against the megapixel budget. Nothing here decodes a pixel.
+public struct ReceiveStage: Sendable {
+    public let limits: ImageLimits
+    public let budget: MegapixelBudget
+    /// How long an upload may wait for its share of the budget before it is refused.
+    public let admissionWait: Duration
+
+    public init(limits: ImageLimits, budget: MegapixelBudget, admissionWait: Duration) {
+        self.limits = limits
+        self.budget = budget
+        self.admissionWait = admissionWait
+    }
+
+    /// Checks the bytes; throws the upload's fault (`empty_file`, `unsupported_format`, `corrupt_image`,
+    /// `too_many_pixels`).
+    public func inspect(_ bytes: ByteBuffer) async throws(PipelineError) -> ReceivedUpload {
+        let limits = self.limits
+        do {
+            return try await NIOThreadPool.singleton.runIfActive {
+                try bytes.withUnsafeReadableBytes { input throws(PipelineError) in
+                    let header = try ImageEngine.probeBlocking(input, limits: limits)
+                    return ReceivedUpload(header: header, sha256: Array(SHA256.hash(data: input)))
+                }
+            }
+        } catch let error as PipelineError {
+            throw error
+        } catch {
+            throw PipelineError(.unavailable, "thread pool refused the header check", underlying: error)
+        }
+    }
+
+    /// Takes the upload's share of the budget (waiting at most `admissionWait`); release it with `budget.release`.
+    public func admit(_ upload: ReceivedUpload) async throws(PipelineError) -> Int {
+        try await budget.acquire(pixels: upload.header.pixels, maxWait: admissionWait)
+    }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Storage
+
+/// The rules an upload's fields must follow; the API checks them before any image work.
+public enum UploadRules {
+    public static let maxCaptionLength = 2_200
+    /// Networks `crosspost` may name (their HTTP APIs are configured per deployment).
+    public static let crosspostNetworks: Set<String> = ["twitter", "facebook"]
+
+    public static func validateCaption(_ caption: String) throws(PipelineError) -> String {
+        guard caption.count <= maxCaptionLength else {
+            throw PipelineError(.invalidRequest, "caption is longer than \(maxCaptionLength) characters")
+        }
+        return caption
+    }
+
+    /// `lat` and `lng` both or neither, in range.
+    public static func location(latitude: String?, longitude: String?) throws(PipelineError) -> MediaLocation? {
+        switch (latitude, longitude) {
+        case (nil, nil):
+            return nil
+        case let (lat?, lng?):
+            guard let lat = Double(lat), let lng = Double(lng), lat.isFinite, lng.isFinite, (-90...90).contains(lat), (-180...180).contains(lng) else {
+                throw PipelineError(.invalidRequest, "lat must be a number in -90...90 and lng in -180...180")
+            }
+            return MediaLocation(latitude: lat, longitude: lng)
+        default:
+            throw PipelineError(.invalidRequest, "lat and lng go together")
+        }
+    }
+
+    /// A comma-separated list such as `twitter,facebook`; duplicates collapse, order is kept.
+    public static func crosspost(_ field: String?) throws(PipelineError) -> [String] {
+        guard let field, !field.isEmpty else { return [] }
+        var networks: [String] = []
+        for part in field.split(separator: ",") {
+            let network = part.trimmingCharacters(in: .whitespaces).lowercased()
+            guard crosspostNetworks.contains(network) else {
+                throw PipelineError(.invalidRequest, "crosspost names an unknown network (allowed: \(crosspostNetworks.sorted().joined(separator: ", ")))")
+            }
+            if !networks.contains(network) { networks.append(network) }
+        }
+        return networks
+    }
+
+    /// `filter` by name; `normal` when absent.
+    public static func filter(_ name: String?) throws(PipelineError) -> Filter {
+        guard let name, !name.isEmpty else { return .normal }
+        return try Filter.named(name.lowercased())
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Media rows on the owner's shard (the shard its id names), with their hashtags and the outbox rows they cause.
+public struct MediaRepository: Sendable {
+    public let postgres: ShardedPostgres
+
+    public init(postgres: ShardedPostgres) {
+        self.postgres = postgres
+    }
+
+    public enum InsertOutcome: Sendable {
+        /// Written, with the outbox rows committed alongside (to be published).
+        case created(MediaRecord, outbox: [OutboxRow])
+        /// The owner already has a live media with these bytes: nothing was written.
+        case duplicate(MediaRecord)
+    }
+
+    public enum DeleteOutcome: Sendable {
+        case deleted(MediaRecord, outbox: [OutboxRow])
+        case notFound
+        case forbidden
+    }
+
+    /// Columns of `MediaRecord`, in `decodeRecord`'s order; `m` is the media table's alias.
+    static func columns(_ schema: ShardSchema) -> String {
+        """
+        m.id, m.owner_id, m.content_sha256, m.caption, \
+        ARRAY(SELECT h.tag FROM \(schema).media_hashtags h WHERE h.media_id = m.id ORDER BY h.tag), \
+        m.filter, m.width, m.height, m.blurhash, m.lat, m.lng, m.captured_at, m.camera_make, m.camera_model, \
+        m.renditions::text, m.like_count, m.comment_count, m.created_at, m.deleted_at
+        """
+    }
+
+    /// The live media of `owner` with these bytes, if any (a repeated upload).
+    public func existing(owner: ShardedID, contentSHA256: [UInt8], logger: Logger) async throws -> MediaRecord? {
+        let digest = Data(contentSHA256)
+        let rows = try await postgres.withConnection(shard: owner.shard, logger: logger) { connection, schema in
+            try await connection.query(
+                "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.owner_id = \(owner) AND m.content_sha256 = \(digest) AND m.deleted_at IS NULL",
+                logger: logger
+            ).collect()
+        }
+        return try rows.first.map { try Self.decodeRecord($0) }
+    }
+
+    /// One transaction on the owner's shard: the media row, its hashtags, the owner's media count and the outbox
+    /// rows `outbox` asks for. A live media with the same owner and bytes wins: `.duplicate`, nothing written.
+    public func insert(
+        _ media: NewMedia, logger: Logger, outbox: @escaping @Sendable (MediaRecord) throws -> [OutboxMessage]
+    ) async throws -> InsertOutcome {
+        guard media.id.shard == media.ownerID.shard else {
+            throw StorageError(.invalidArgument, "media \(media.id) is not on its owner's shard \(media.ownerID.shard)")
+        }
+        let renditionsJSON = try Self.encodeRenditions(media.renditions)
+        let shard = media.ownerID.shard
+        let inserted: (MediaRecord, [OutboxRow])? = try await postgres.withTransaction(shard: shard, logger: logger) { connection, schema in
+            let rows = try await connection.query(
+                """
+                    INSERT INTO \(schema).media AS m (id, owner_id, content_sha256, caption, filter, width, height, blurhash,
+                        lat, lng, captured_at, camera_make, camera_model, renditions)
+                    VALUES (\(media.id), \(media.ownerID), \(Data(media.contentSHA256)), \(media.caption), \(media.filter),
+                        \(media.width), \(media.height), \(media.blurhash), \(media.location?.latitude), \(media.location?.longitude),
+                        \(media.capturedAt), \(media.cameraMake), \(media.cameraModel), \(renditionsJSON)::jsonb)
+                    ON CONFLICT (owner_id, content_sha256) WHERE deleted_at IS NULL DO NOTHING
+                    RETURNING m.created_at
+                    """,
+                logger: logger
+            ).collect()
+            guard let row = rows.first else { return nil }
+            let createdAt = try row.decode(Date.self)
+            let tags = Array(Set(media.hashtags)).sorted()
+            if !tags.isEmpty {
+                try await connection.query(
+                    "INSERT INTO \(schema).media_hashtags (tag, media_id) SELECT unnest(\(tags)::text[]), \(media.id) ON CONFLICT DO NOTHING",
+                    logger: logger
+                ).collect()
+            }
+            try await connection.query(
+                "UPDATE \(schema).users SET media_count = media_count + 1 WHERE id = \(media.ownerID)",
+                logger: logger
+            ).collect()
+            let record = MediaRecord(
+                id: media.id, ownerID: media.ownerID, contentSHA256: media.contentSHA256, caption: media.caption, hashtags: tags,
+                filter: media.filter, width: media.width, height: media.height, blurhash: media.blurhash, location: media.location,
+                capturedAt: media.capturedAt, cameraMake: media.cameraMake, cameraModel: media.cameraModel,
+                renditions: media.renditions, likeCount: 0, commentCount: 0, createdAt: createdAt, deletedAt: nil)
+            let outboxRows = try await Outbox.insert(try outbox(record), shard: shard, on: connection, logger: logger)
+            return (record, outboxRows)
+        }
+        if let (record, rows) = inserted { return .created(record, outbox: rows) }
+        guard let existing = try await existing(owner: media.ownerID, contentSHA256: media.contentSHA256, logger: logger) else {
+            // The conflicting row was deleted between our INSERT and this read: the caller may simply retry.
+            throw StorageError(.conflict, "media with the same bytes changed concurrently")
+        }
+        return .duplicate(existing)
+    }
+
+    /// The media with this id, deleted or not; nil when no such row (or the id names no shard of the map).
+    public func media(id: ShardedID, logger: Logger) async throws -> MediaRecord? {
+        guard postgres.shardMap.allShards.contains(id.shard) else { return nil }
+        let rows = try await postgres.withConnection(shard: id.shard, logger: logger) { connection, schema in
+            try await connection.query(
+                "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.id = \(id)",
+                logger: logger
+            ).collect()
+        }
+        return try rows.first.map { try Self.decodeRecord($0) }
+    }
+
+    /// Several media, fetched from their shards in parallel, in the order asked; missing and deleted ones left out.
+    public func media(ids: [ShardedID], logger: Logger) async throws -> [MediaRecord] {
+        let byShard = Dictionary(grouping: ids.filter { postgres.shardMap.allShards.contains($0.shard) }, by: \.shard)
+        let found = try await withThrowingTaskGroup(of: [MediaRecord].self) { group in
+            for (shard, shardIDs) in byShard {
+                let values = shardIDs.map(\.rawValue)
+                group.addTask {
+                    let rows = try await postgres.withConnection(shard: shard, logger: logger) { connection, schema in
+                        try await connection.query(
+                            "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.id = ANY(\(values)) AND m.deleted_at IS NULL",
+                            logger: logger
+                        ).collect()
+                    }
+                    return try rows.map { try Self.decodeRecord($0) }
+                }
+            }
+            var all: [ShardedID: MediaRecord] = [:]
+            for try await records in group { for record in records { all[record.id] = record } }
+            return all
+        }
+        return ids.compactMap { found[$0] }
+    }
+
+    /// The owner's live media, newest first, with ids below `before` (the cursor).
+    public func list(owner: ShardedID, before: ShardedID?, limit: Int, logger: Logger) async throws -> [MediaRecord] {
+        guard postgres.shardMap.allShards.contains(owner.shard) else { return [] }
+        let cursor = before?.rawValue ?? Int64.max
+        let rows = try await postgres.withConnection(shard: owner.shard, logger: logger) { connection, schema in
+            try await connection.query(
+                """
+                    SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m
+                    WHERE m.owner_id = \(owner) AND m.id < \(cursor) AND m.deleted_at IS NULL ORDER BY m.id DESC LIMIT \(limit)
+                    """,
+                logger: logger
+            ).collect()
+        }
+        return try rows.map { try Self.decodeRecord($0) }
+    }
+
+    /// Marks the media deleted (only its owner may) and writes the `cleanup` outbox row in the same transaction.
+    /// Deleting an already deleted media is `.notFound`.
+    public func markDeleted(
+        id: ShardedID, requester: ShardedID, logger: Logger, outbox: @escaping @Sendable (MediaRecord) throws -> [OutboxMessage]
+    ) async throws -> DeleteOutcome {
+        guard postgres.shardMap.allShards.contains(id.shard) else { return .notFound }
+        return try await postgres.withTransaction(shard: id.shard, logger: logger) { connection, schema in
+            let rows = try await connection.query(
+                "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.id = \(id) FOR UPDATE OF m",
+                logger: logger
+            ).collect()
+            guard let row = rows.first else { return .notFound }
+            var record = try Self.decodeRecord(row)
+            guard !record.isDeleted else { return .notFound }
+            guard record.ownerID == requester else { return .forbidden }
+            let updated = try await connection.query(
+                "UPDATE \(schema).media SET deleted_at = now() WHERE id = \(id) RETURNING deleted_at",
+                logger: logger
+            ).collect()
+            record.deletedAt = try updated.first?.decode(Date.self)
+            try await connection.query(
+                "UPDATE \(schema).users SET media_count = greatest(media_count - 1, 0) WHERE id = \(record.ownerID)",
+                logger: logger
+            ).collect()
+            let outboxRows = try await Outbox.insert(try outbox(record), shard: id.shard, on: connection, logger: logger)
+            return .deleted(record, outbox: outboxRows)
+        }
+    }
+
+    // MARK: - Rows
+
+    static func decodeRecord(_ row: PostgresRow) throws -> MediaRecord {
+        do {
+            let (id, owner, digest, caption, tags, filter, width, height, blurhash, lat, lng, capturedAt, make, model, renditions,
+                 likes, comments, createdAt, deletedAt) = try row.decode(
+                (ShardedID, ShardedID, Data, String, [String], String, Int, Int, String?, Double?, Double?, Date?, String?, String?,
+                 String, Int64, Int64, Date, Date?).self)
+            let location = lat.flatMap { lat in lng.map { MediaLocation(latitude: lat, longitude: $0) } }
+            return MediaRecord(
+                id: id, ownerID: owner, contentSHA256: Array(digest), caption: caption, hashtags: tags, filter: filter, width: width,
+                height: height, blurhash: blurhash, location: location, capturedAt: capturedAt, cameraMake: make, cameraModel: model,
+                renditions: try JSONDecoder().decode([StoredRendition].self, from: Data(renditions.utf8)), likeCount: likes,
+                commentCount: comments, createdAt: createdAt, deletedAt: deletedAt)
+        } catch {
+            throw StorageError(.protocolError, "a media row did not decode", underlying: error)
+        }
+    }
+
+    static func encodeRenditions(_ renditions: [StoredRendition]) throws(StorageError) -> String {
+        do {
+            return String(decoding: try JSONEncoder().encode(renditions), as: UTF8.self)
+        } catch {
+            throw StorageError(.invalidArgument, "renditions did not encode", underlying: error)
+        }
+    }
+}
