@@ -69,3 +69,41 @@ public struct MediaDeletedJob: Codable, Sendable, Hashable {
         case mediaID = "media_id", ownerID = "owner_id", keys
     }
 }
+
+/// `follow`: `followerID` started (`following` true) or stopped following `targetID`.
+public struct FollowChangedJob: Codable, Sendable, Hashable {
+    public var followerID: ShardedID
+    public var targetID: ShardedID
+    public var following: Bool
+
+    public init(followerID: ShardedID, targetID: ShardedID, following: Bool) {
+        self.followerID = followerID
+        self.targetID = targetID
+        self.following = following
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case followerID = "follower_id", targetID = "target_id", following
+    }
+}
+
+/// `activity`: something `actorID` did that concerns `recipientID` (`kind`: `like`, `comment`, `follow`).
+public struct ActivityJob: Codable, Sendable, Hashable {
+    public var recipientID: ShardedID
+    public var actorID: ShardedID
+    public var kind: String
+    public var mediaID: ShardedID?
+    public var commentID: ShardedID?
+
+    public init(recipientID: ShardedID, actorID: ShardedID, kind: String, mediaID: ShardedID? = nil, commentID: ShardedID? = nil) {
+        self.recipientID = recipientID
+        self.actorID = actorID
+        self.kind = kind
+        self.mediaID = mediaID
+        self.commentID = commentID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case recipientID = "recipient_id", actorID = "actor_id", kind, mediaID = "media_id", commentID = "comment_id"
+    }
+}

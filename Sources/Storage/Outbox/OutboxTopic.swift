@@ -15,6 +15,8 @@ public struct OutboxTopic: RawRepresentable, Hashable, Sendable, Codable, Custom
     public static let push = OutboxTopic(rawValue: "push")
     /// Remove a deleted media's objects and feed entries.
     public static let cleanup = OutboxTopic(rawValue: "cleanup")
+    /// A follow or unfollow: bring the target's recent media into the follower's feed, or take them out.
+    public static let follow = OutboxTopic(rawValue: "follow")
     /// A like, comment or follow that lands in someone's activity list.
     public static let activity = OutboxTopic(rawValue: "activity")
 
