@@ -17,6 +17,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case unsupportedMedia = "unsupported_media"
             case unprocessable = "unprocessable"
             case overloaded = "overloaded"
+            case emptyFile = "empty_file"
+            case unsupportedFormat = "unsupported_format"
+            case corruptImage = "corrupt_image"
+            case tooManyPixels = "too_many_pixels"
             case unavailable = "unavailable"
             case internalError = "internal_error"
         }
@@ -43,6 +47,14 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let unsupportedMedia = Code(.unsupportedMedia)
         /// Well-formed but cannot be processed (a corrupt or truncated image).
         public static let unprocessable = Code(.unprocessable)
+        /// The upload has no bytes.
+        public static let emptyFile = Code(.emptyFile)
+        /// The bytes are not JPEG, PNG, WebP, HEIF/AVIF or GIF (whatever the file name or Content-Type says).
+        public static let unsupportedFormat = Code(.unsupportedFormat)
+        /// An accepted format that cannot be decoded: truncated, corrupt, or an unsupported variant.
+        public static let corruptImage = Code(.corruptImage)
+        /// The header declares more pixels (or a longer side) than allowed; refused before decoding.
+        public static let tooManyPixels = Code(.tooManyPixels)
         /// The server is at capacity (megapixel budget): retry after `Retry-After`.
         public static let overloaded = Code(.overloaded)
         /// A dependency (a shard, Redis, the object store) cannot serve the request now.

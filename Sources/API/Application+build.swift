@@ -11,9 +11,10 @@ public func buildApplication(
     readinessChecks: [any ReadinessCheck],
     logger: Logger,
     accounts: AccountServices? = nil,
+    media: MediaServices? = nil,
     metrics: DarkroomMetrics = DarkroomMetrics()
 ) -> some ApplicationProtocol {
-    let router = buildRouter(readinessChecks: readinessChecks, accounts: accounts, metrics: metrics)
+    let router = buildRouter(readinessChecks: readinessChecks, accounts: accounts, media: media, metrics: metrics)
     return Application(
         router: router,
         configuration: .init(
@@ -28,6 +29,7 @@ public func buildApplication(
 public func buildRouter(
     readinessChecks: [any ReadinessCheck],
     accounts: AccountServices?,
+    media: MediaServices? = nil,
     metrics: DarkroomMetrics
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
@@ -43,6 +45,10 @@ public func buildRouter(
     if let accounts {
         AccountsController(services: accounts, metrics: metrics).addRoutes(to: router)
         SessionsController(services: accounts, metrics: metrics).addRoutes(to: router)
+        if let media {
+            MediaController(services: media, accounts: accounts).addRoutes(to: router)
+            OriginController(services: media).addRoutes(to: router)
+        }
     }
     return router
 }

@@ -1,4 +1,5 @@
 import API
+import Pipeline
 import ArgumentParser
 import Logging
 import ServiceLifecycle
@@ -19,6 +20,7 @@ struct ServeCommand: AsyncParsableCommand {
             readinessChecks: dependencies.readinessChecks,
             logger: logger,
             accounts: AccountServices(dependencies: dependencies, configuration: configuration),
+            media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
             metrics: metrics
         )
         let group = ServiceGroup(

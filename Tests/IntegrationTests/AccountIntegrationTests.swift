@@ -5,36 +5,46 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import Pipeline
 import PostgresNIO
 import ServiceLifecycle
 import Storage
 import TestSupport
 import Testing
 
-/// The real application on the test stack (PostgreSQL ×2, Redis), bcrypt at cost 4, driven through `.router`.
+/// The real application on the test stack (PostgreSQL ×2, Redis, SeaweedFS), bcrypt at cost 4, driven through
+/// `.router`. Accounts, sessions, media and the CDN origin are all served.
 struct AccountStack {
     let configuration: DarkroomConfiguration
     let dependencies: DarkroomDependencies
-    let metrics = DarkroomMetrics()
+    let metrics: DarkroomMetrics
     let services: AccountServices
+    let media: MediaServices
 
     static let logger = Logger(label: "test.accounts")
 
-    static func run(sessionTTLSeconds: Int = 2_592_000, _ body: @Sendable (AccountStack, any TestClientProtocol) async throws -> Void) async throws {
+    static func run(
+        sessionTTLSeconds: Int = 2_592_000, environment overrides: [String: String] = [:],
+        _ body: @Sendable (AccountStack, any TestClientProtocol) async throws -> Void
+    ) async throws {
         _ = try TestStack.name
         var environment = TestStack.environment
         environment["DARKROOM_BCRYPT_COST"] = "4"
         environment["DARKROOM_SESSION_TTL_SECONDS"] = String(sessionTTLSeconds)
+        environment.merge(overrides) { $1 }
         let configuration = try DarkroomConfiguration(environment: environment)
         let dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
+        let metrics = DarkroomMetrics()
         let stack = AccountStack(
             configuration: configuration,
             dependencies: dependencies,
-            services: AccountServices(dependencies: dependencies, configuration: configuration)
+            metrics: metrics,
+            services: AccountServices(dependencies: dependencies, configuration: configuration),
+            media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory))
         )
         let app = buildApplication(
             configuration: configuration, readinessChecks: dependencies.readinessChecks, logger: logger,
-            accounts: stack.services, metrics: stack.metrics
+            accounts: stack.services, media: stack.media, metrics: stack.metrics
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))

@@ -12,17 +12,23 @@ import Testing
 @Suite(.serialized, .enabled(if: TestStack.faultTestsEnabled, "fault tests run alone in phase 2 of make test"))
 struct SessionFaultTests {
     @Test(.timeLimit(.minutes(3)))
-    func redisDownMakesSessionRoutes503WhileSignupStillWorks() async throws {
-        try await AccountStack.run { _, client in
+    func redisDownKeepsRecentSessionsAndMakesOthers503() async throws {
+        try await AccountStack.run { stack, client in
             let user = try await client.signUp(AccountStack.uniqueName("rd"))
             let session = try await client.logIn(user.username)
+            // A valid session this process has never seen (as if created by another API process).
+            let unseen = SessionToken.random()
+            try await RedisSessionStore(redis: stack.dependencies.redis)
+                .create(unseen, userID: try #require(ShardedID(string: user.id)), ttl: .seconds(600), logger: AccountStack.logger)
 
             try await TestStack.stop(.redis)
             do {
-                let me = try await client.json(.get, "/v1/me", token: session.token)
+                let me = try await client.json(.get, "/v1/me", token: unseen.value)
                 #expect(me.status == .serviceUnavailable, "a valid token must not look invalid while Redis is down")
                 #expect(me.headers[.retryAfter] != nil)
                 #expect(try errorCode(me.body) == "unavailable")
+                let seen = try await client.json(.get, "/v1/me", token: session.token)
+                #expect(seen.status == .ok, "a session seen within the stale limit rides out the outage")
                 let login = try await client.json(.post, "/v1/sessions", #"{"username":"\#(user.username)","password":"correct horse"}"#)
                 #expect(login.status == .serviceUnavailable)
                 _ = try await client.signUp(AccountStack.uniqueName("rd2"))

@@ -1,6 +1,7 @@
 import CVips
 import Foundation
 import NIOPosix
+import TestSupport
 import Testing
 @testable import Pipeline
 

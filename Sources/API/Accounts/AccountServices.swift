@@ -15,11 +15,12 @@ public struct AccountServices: Sendable {
         self.sessionTTL = sessionTTL
     }
 
-    /// The production wiring: users on the sharded tier, sessions in Redis, bcrypt at the configured cost.
+    /// The production wiring: users on the sharded tier, sessions in Redis (remembered in-process to ride out a
+    /// short Redis outage), bcrypt at the configured cost.
     public init(dependencies: DarkroomDependencies, configuration: DarkroomConfiguration) {
         self.init(
             users: UserRepository(postgres: dependencies.postgres),
-            sessions: RedisSessionStore(redis: dependencies.redis),
+            sessions: StaleIfErrorSessionStore(RedisSessionStore(redis: dependencies.redis)),
             passwordHasher: BcryptPasswordHasher(cost: configuration.accounts.bcryptCost),
             sessionTTL: configuration.accounts.sessionTTL
         )

@@ -58,11 +58,23 @@ public struct DarkroomConfiguration: Sendable {
         public var sessionTTL: Duration
     }
 
+    public struct Upload: Sendable {
+        /// `DARKROOM_UPLOAD_MAX_BYTES`, default 31457280 (30 MB): larger bodies get 413 before being read in full.
+        public var maxBytes: Int
+        /// `DARKROOM_UPLOAD_MEGAPIXEL_BUDGET`, default 48: megapixels of images being decoded at once (each upload
+        /// holds its declared width × height until its renditions are made). 48 lets four 12-MP photos decode
+        /// together, two per core on the 2-core reference machine, with peak RSS near 400 MB.
+        public var megapixelBudget: Int
+        /// `DARKROOM_UPLOAD_ADMISSION_WAIT_MS`, default 2000: how long an upload waits for budget before 503.
+        public var admissionWait: Duration
+    }
+
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
     public var objectStore: ObjectStore
     public var accounts: Accounts
+    public var upload: Upload
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -121,6 +133,12 @@ public struct DarkroomConfiguration: Sendable {
         accounts = Accounts(
             bcryptCost: try env.int("DARKROOM_BCRYPT_COST", default: 12, in: 4...20),
             sessionTTL: .seconds(try env.int("DARKROOM_SESSION_TTL_SECONDS", default: 2_592_000, in: 60...31_536_000))
+        )
+
+        upload = Upload(
+            maxBytes: try env.int("DARKROOM_UPLOAD_MAX_BYTES", default: 30 * 1024 * 1024, in: 1024...(1 << 30)),
+            megapixelBudget: try env.int("DARKROOM_UPLOAD_MEGAPIXEL_BUDGET", default: 48, in: 1...10_000) * 1_000_000,
+            admissionWait: try env.milliseconds("DARKROOM_UPLOAD_ADMISSION_WAIT_MS", default: 2000, in: 0...600_000)
         )
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")

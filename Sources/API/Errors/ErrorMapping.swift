@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Pipeline
 import Storage
 
 /// The one place where errors of every module become what a client sees: a stable code, a safe message and a status.
@@ -16,7 +17,7 @@ public enum ErrorMapping {
         case .methodNotAllowed: .methodNotAllowed
         case .conflict, .usernameTaken: .conflict
         case .payloadTooLarge: .contentTooLarge
-        case .unsupportedMedia, .unprocessable: .unprocessableContent
+        case .unsupportedMedia, .unprocessable, .emptyFile, .unsupportedFormat, .corruptImage, .tooManyPixels: .unprocessableContent
         case .unavailable, .overloaded: .serviceUnavailable
         default: .internalServerError
         }
@@ -29,6 +30,8 @@ public enum ErrorMapping {
             return (error, status(of: error.code) == .internalServerError)
         case let error as StorageError:
             return storage(error)
+        case let error as PipelineError:
+            return pipeline(error)
         case let error as HTTPError:
             return http(error)
         case is DecodingError:
@@ -52,6 +55,23 @@ public enum ErrorMapping {
             (APIError(.conflict, "a concurrent change won, retry"), false)
         default:
             (internalError, true)
+        }
+    }
+
+    /// Seconds an upload refused for capacity is asked to wait: about one 12-MP render on the reference machine.
+    public static let overloadedRetryAfter = 1
+
+    private static func pipeline(_ error: PipelineError) -> (error: APIError, isInternal: Bool) {
+        switch error.code {
+        case .emptyFile: (APIError(.emptyFile, "the upload is empty"), false)
+        case .unsupportedFormat: (APIError(.unsupportedFormat, "not a supported image format (JPEG, PNG, WebP, HEIF/AVIF, GIF)"), false)
+        case .corruptImage: (APIError(.corruptImage, "the image is corrupt or truncated"), false)
+        case .tooManyPixels: (APIError(.tooManyPixels, "the image has too many pixels (at most 50 megapixels, 16384 px a side)"), false)
+        case .unknownFilter: (APIError(.validationFailed, "unknown filter", field: "filter"), false)
+        case .invalidRequest: (APIError(.validationFailed, "a field is invalid"), false)
+        case .overloaded: (APIError(.overloaded, "the server is at capacity, retry shortly", retryAfter: overloadedRetryAfter), false)
+        case .unavailable: (APIError(.unavailable, "image processing is unavailable, retry later", retryAfter: dependencyRetryAfter), false)
+        default: (internalError, true)
         }
     }
 

@@ -44,6 +44,9 @@ public struct DarkroomMetrics: Sendable {
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     }
 
+    /// A swift-metrics factory over this registry, for the other modules' instruments without a global bootstrap.
+    public var factory: any MetricsFactory { PrometheusMetricsFactory(registry: registry) }
+
     /// The Prometheus text exposition of everything in the registry.
     public func render() -> String {
         registry.emitToString()

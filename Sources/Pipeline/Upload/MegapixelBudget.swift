@@ -8,6 +8,8 @@ public actor MegapixelBudget {
     /// Total pixels that may be in flight.
     public nonisolated let capacity: Int
     public private(set) var inUse = 0
+    /// The most ever in use at once (never above `capacity`).
+    public private(set) var peakInUse = 0
     private var waiters: [Waiter] = []
     private var nextTicket = 0
     private let onChange: @Sendable (Int) -> Void
@@ -33,6 +35,7 @@ public actor MegapixelBudget {
         let share = share(forPixels: pixels)
         if waiters.isEmpty, inUse + share <= capacity {
             inUse += share
+            peakInUse = max(peakInUse, inUse)
             onChange(inUse)
             return share
         }
@@ -68,6 +71,7 @@ public actor MegapixelBudget {
         while let first = waiters.first, inUse + first.pixels <= capacity {
             waiters.removeFirst()
             inUse += first.pixels
+            peakInUse = max(peakInUse, inUse)
             first.continuation.resume(returning: true)
         }
         onChange(inUse)

@@ -3,8 +3,8 @@ import Testing
 
 /// The two image corpora: the project's own `testimages/` (exact, generated) and `../shared/testimages`
 /// (real photos and hostile files). Both are read in place, at test time, through their MANIFEST.tsv.
-enum TestCorpus {
-    static let repositoryRoot: URL = {
+public enum TestCorpus {
+    public static let repositoryRoot: URL = {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while url.path != "/" {
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
@@ -13,16 +13,16 @@ enum TestCorpus {
         fatalError("Package.swift not found above \(#filePath)")
     }()
 
-    static let projectImages = repositoryRoot.appendingPathComponent("testimages")
-    static let sharedImages = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/testimages")
-    static let benchImages = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/benchimages")
+    public static let projectImages = repositoryRoot.appendingPathComponent("testimages")
+    public static let sharedImages = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/testimages")
+    public static let benchImages = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/benchimages")
 
-    static func bytes(_ url: URL) throws -> [UInt8] {
+    public static func bytes(_ url: URL) throws -> [UInt8] {
         [UInt8](try Data(contentsOf: url))
     }
 
     /// Rows of a tab-separated manifest, keyed by the header's column names.
-    static func manifest(_ url: URL) -> [[String: String]] {
+    public static func manifest(_ url: URL) -> [[String: String]] {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
         let lines = text.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
         guard let header = lines.first else { return [] }
@@ -31,43 +31,43 @@ enum TestCorpus {
 }
 
 /// One row of `testimages/MANIFEST.tsv`.
-struct ProjectImage: Sendable, CustomTestStringConvertible {
-    var file: String
-    var accept: Bool
-    var code: String
-    var orientation: Int
-    var width: Int
-    var height: Int
-    var maxDiff: Double
+public struct ProjectImage: Sendable, CustomTestStringConvertible {
+    public var file: String
+    public var accept: Bool
+    public var code: String
+    public var orientation: Int
+    public var width: Int
+    public var height: Int
+    public var maxDiff: Double
 
-    var url: URL { TestCorpus.projectImages.appendingPathComponent(file) }
-    var testDescription: String { file }
+    public var url: URL { TestCorpus.projectImages.appendingPathComponent(file) }
+    public var testDescription: String { file }
 
-    static let all: [ProjectImage] = TestCorpus.manifest(TestCorpus.projectImages.appendingPathComponent("MANIFEST.tsv")).map {
+    public static let all: [ProjectImage] = TestCorpus.manifest(TestCorpus.projectImages.appendingPathComponent("MANIFEST.tsv")).map {
         ProjectImage(
             file: $0["file"] ?? "", accept: $0["expect"] == "accept", code: $0["code"] ?? "-",
             orientation: Int($0["orientation"] ?? "") ?? 1, width: Int($0["width"] ?? "") ?? 0,
             height: Int($0["height"] ?? "") ?? 0, maxDiff: Double($0["max_diff"] ?? "") ?? 8)
     }
-    static let accepted = all.filter(\.accept)
-    static let rejected = all.filter { !$0.accept }
+    public static let accepted = all.filter(\.accept)
+    public static let rejected = all.filter { !$0.accept }
 }
 
 /// One row of `../shared/testimages/MANIFEST.tsv`; the expected outcome is read from its `notes`.
-struct SharedImage: Sendable, CustomTestStringConvertible {
-    var file: String
-    var format: String
-    var storedWidth: Int?
-    var storedHeight: Int?
-    var notes: String
+public struct SharedImage: Sendable, CustomTestStringConvertible {
+    public var file: String
+    public var format: String
+    public var storedWidth: Int?
+    public var storedHeight: Int?
+    public var notes: String
 
-    var url: URL { TestCorpus.sharedImages.appendingPathComponent(file) }
-    var testDescription: String { file }
+    public var url: URL { TestCorpus.sharedImages.appendingPathComponent(file) }
+    public var testDescription: String { file }
 
     /// Policy for the "policy-dependent" row (exif_bad_ifd0.jpg): fail_on = error, so warnings alone do not reject.
-    var accepted: Bool { notes.hasPrefix("accept") || notes.hasPrefix("policy-dependent: accept with fail_on=error") }
+    public var accepted: Bool { notes.hasPrefix("accept") || notes.hasPrefix("policy-dependent: accept with fail_on=error") }
 
-    var expectedCode: String? {
+    public var expectedCode: String? {
         guard !accepted else { return nil }
         if notes.contains("pixel limit") { return "too_many_pixels" }
         if notes.contains("empty body") { return "empty_file" }
@@ -78,16 +78,16 @@ struct SharedImage: Sendable, CustomTestStringConvertible {
     }
 
     /// "EXIF orientation N" from the notes (libvips' header listing); HEIF/AVIF never rotate by EXIF.
-    var exifOrientation: Int {
+    public var exifOrientation: Int {
         guard format == "jpeg", let range = notes.range(of: "EXIF orientation ") else { return 1 }
         return Int(String(notes[range.upperBound...].prefix(1))) ?? 1
     }
 
-    static let all: [SharedImage] = TestCorpus.manifest(TestCorpus.sharedImages.appendingPathComponent("MANIFEST.tsv")).map {
+    public static let all: [SharedImage] = TestCorpus.manifest(TestCorpus.sharedImages.appendingPathComponent("MANIFEST.tsv")).map {
         SharedImage(
             file: $0["file"] ?? "", format: $0["format"] ?? "", storedWidth: Int($0["width"] ?? ""),
             storedHeight: Int($0["height"] ?? ""), notes: $0["notes"] ?? "")
     }
-    static let accepted = all.filter(\.accepted)
-    static let hostile = all.filter { !$0.accepted }
+    public static let accepted = all.filter(\.accepted)
+    public static let hostile = all.filter { !$0.accepted }
 }

@@ -1,0 +1,130 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Pipeline
+import Storage
+
+/// `POST /v1/media`, `GET /v1/media/{id}`, `DELETE /v1/media/{id}`, `GET /v1/users/{id}/media`.
+struct MediaController: Sendable {
+    let services: MediaServices
+    let accounts: AccountServices
+
+    static let defaultPageSize = 20
+    static let maxPageSize = 100
+
+    func addRoutes(to router: Router<APIRequestContext>) {
+        let authenticated = router.group().add(middleware: SessionAuthenticator(services: accounts))
+        authenticated.post("/v1/media") { request, context in
+            try await self.upload(request, context: context)
+        }
+        authenticated.delete("/v1/media/{id}") { _, context in
+            try await self.delete(idString: context.parameters.get("id") ?? "", context: context)
+        }
+        router.get("/v1/media/{id}") { _, context in
+            try await self.media(idString: context.parameters.get("id") ?? "", context: context)
+        }
+        router.get("/v1/users/{id}/media") { request, context in
+            try await self.userMedia(idString: context.parameters.get("id") ?? "", request: request, context: context)
+        }
+    }
+
+    // MARK: - Upload
+
+    func upload(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<MediaResponse> {
+        let user = try context.requireUser()
+        let form = try await UploadForm.read(request, maxBytes: services.maxUploadBytes)
+        let uploadRequest = UploadRequest(
+            owner: user.id,
+            bytes: form.photo,
+            caption: try Self.field("caption") { () throws(PipelineError) in try UploadRules.validateCaption(form.fields["caption"] ?? "") },
+            filter: try Self.field("filter") { () throws(PipelineError) in try UploadRules.filter(form.fields["filter"]) },
+            location: try Self.field("lat") { () throws(PipelineError) in
+                try UploadRules.location(latitude: form.fields["lat"], longitude: form.fields["lng"])
+            },
+            crosspost: try Self.field("crosspost") { () throws(PipelineError) in try UploadRules.crosspost(form.fields["crosspost"]) })
+        let outcome = try await services.pipeline.upload(uploadRequest, logger: context.logger)
+        let response = MediaResponse(outcome.media, cdnBaseURL: services.cdnBaseURL)
+        var headers = HTTPFields()
+        headers[.location] = "/v1/media/\(outcome.media.id)"
+        switch outcome {
+        case let .created(media, published):
+            context.logger.info("uploaded", metadata: ["media.id": "\(media.id)", "outbox.published": "\(published)"])
+            return EditedResponse(status: .created, headers: headers, response: response)
+        case let .existing(media):
+            context.logger.info("duplicate upload", metadata: ["media.id": "\(media.id)"])
+            return EditedResponse(status: .ok, headers: headers, response: response)
+        }
+    }
+
+    /// A form field that breaks its rule: 400 naming the field.
+    static func field<T>(_ name: String, _ check: () throws(PipelineError) -> T) throws(APIError) -> T {
+        do {
+            return try check()
+        } catch {
+            throw APIError(.validationFailed, error.code == .unknownFilter ? "unknown filter" : error.message, field: name)
+        }
+    }
+
+    // MARK: - Reads and delete
+
+    func media(idString: String, context: APIRequestContext) async throws -> MediaResponse {
+        guard let id = Self.parseID(idString), let media = try await services.repository.media(id: id, logger: context.logger), !media.isDeleted else {
+            throw APIError(.notFound, "no such media")
+        }
+        return MediaResponse(media, cdnBaseURL: services.cdnBaseURL)
+    }
+
+    func delete(idString: String, context: APIRequestContext) async throws -> Response {
+        let user = try context.requireUser()
+        guard let id = Self.parseID(idString) else { throw APIError(.notFound, "no such media") }
+        let outcome = try await services.repository.markDeleted(id: id, requester: user.id, logger: context.logger) { media in
+            [try OutboxMessage(topic: .cleanup, encoding: MediaDeletedJob(mediaID: media.id, ownerID: media.ownerID, keys: MediaKeys.all(of: media)))]
+        }
+        switch outcome {
+        case .notFound:
+            throw APIError(.notFound, "no such media")
+        case .forbidden:
+            throw APIError(.forbidden, "only the owner may delete a media")
+        case let .deleted(media, rows):
+            _ = await services.publisher.publish(rows, logger: context.logger)
+            context.logger.info("deleted media", metadata: ["media.id": "\(media.id)"])
+            return Response(status: .noContent)
+        }
+    }
+
+    func userMedia(idString: String, request: Request, context: APIRequestContext) async throws -> MediaPage {
+        guard let owner = Self.parseID(idString), try await accounts.users.user(id: owner, logger: context.logger) != nil else {
+            throw APIError(.notFound, "no such user")
+        }
+        let page = try Self.page(request)
+        let media = try await services.repository.list(owner: owner, before: page.cursor, limit: page.limit, logger: context.logger)
+        return MediaPage(
+            items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) },
+            nextCursor: media.count == page.limit ? media.last?.id.description : nil)
+    }
+
+    /// `?cursor=<last id seen>&limit=1...100`.
+    static func page(_ request: Request) throws(APIError) -> (cursor: ShardedID?, limit: Int) {
+        let query = request.uri.queryParameters
+        var cursor: ShardedID?
+        if let text = query["cursor"].map(String.init), !text.isEmpty {
+            guard let id = ShardedID(string: text) else { throw APIError(.validationFailed, "cursor is not an id", field: "cursor") }
+            cursor = id
+        }
+        var limit = defaultPageSize
+        if let text = query["limit"].map(String.init) {
+            guard let value = Int(text), (1...maxPageSize).contains(value) else {
+                throw APIError(.validationFailed, "limit must be 1...\(maxPageSize)", field: "limit")
+            }
+            limit = value
+        }
+        return (cursor, limit)
+    }
+
+    static func parseID(_ text: String) -> ShardedID? {
+        guard let id = ShardedID(string: text), id.rawValue > 0 else { return nil }
+        return id
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import Storage
+
+/// A media object as clients see it. Ids are strings (64-bit ids overflow JavaScript numbers); rendition URLs are
+/// on the CDN base URL and name the media and preset only, never an object key.
+public struct MediaResponse: ResponseCodable, Sendable, Equatable {
+    public struct Location: Codable, Sendable, Equatable {
+        public var lat: Double
+        public var lng: Double
+    }
+
+    public struct RenditionLink: Codable, Sendable, Equatable {
+        public var preset: String
+        public var format: String
+        public var width: Int
+        public var height: Int
+        public var size: Int
+        public var url: String
+    }
+
+    public var id: String
+    public var ownerID: String
+    public var createdAt: String
+    public var caption: String
+    public var hashtags: [String]
+    public var filter: String
+    public var width: Int
+    public var height: Int
+    public var blurhash: String?
+    public var location: Location?
+    public var capturedAt: String?
+    public var likeCount: Int64
+    public var commentCount: Int64
+    public var renditions: [RenditionLink]
+
+    enum CodingKeys: String, CodingKey {
+        case id, caption, hashtags, filter, width, height, blurhash, location, renditions
+        case ownerID = "owner_id", createdAt = "created_at", capturedAt = "captured_at"
+        case likeCount = "like_count", commentCount = "comment_count"
+    }
+
+    public init(_ media: MediaRecord, cdnBaseURL: String) {
+        id = media.id.description
+        ownerID = media.ownerID.description
+        createdAt = media.createdAt.formatted(.iso8601)
+        caption = media.caption
+        hashtags = media.hashtags
+        filter = media.filter
+        width = media.width
+        height = media.height
+        blurhash = media.blurhash
+        location = media.location.map { Location(lat: $0.latitude, lng: $0.longitude) }
+        capturedAt = media.capturedAt?.formatted(.iso8601)
+        likeCount = media.likeCount
+        commentCount = media.commentCount
+        let base = cdnBaseURL.hasSuffix("/") ? String(cdnBaseURL.dropLast()) : cdnBaseURL
+        renditions = media.renditions.map {
+            RenditionLink(
+                preset: $0.preset, format: $0.fileExtension, width: $0.width, height: $0.height, size: $0.size,
+                url: "\(base)/m/\(media.id)/\($0.preset).\($0.fileExtension)")
+        }
+    }
+}
+
+/// A page of media, newest first; `next_cursor` is absent on the last page.
+public struct MediaPage: ResponseCodable, Sendable {
+    public var items: [MediaResponse]
+    public var nextCursor: String?
+
+    enum CodingKeys: String, CodingKey {
+        case items, nextCursor = "next_cursor"
+    }
+}

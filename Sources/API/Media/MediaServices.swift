@@ -1,0 +1,48 @@
+import CoreMetrics
+import Pipeline
+import Storage
+
+/// What the media routes and the CDN origin need.
+public struct MediaServices: Sendable {
+    public var pipeline: UploadPipeline
+    public var repository: MediaRepository
+    public var objectStore: any ObjectStore
+    public var publisher: PublishStage
+    /// Rendition URLs are built on this (the CDN in production, this server locally).
+    public var cdnBaseURL: String
+    /// Largest accepted request body (413 above it).
+    public var maxUploadBytes: Int
+
+    public init(
+        pipeline: UploadPipeline, repository: MediaRepository, objectStore: any ObjectStore, publisher: PublishStage, cdnBaseURL: String,
+        maxUploadBytes: Int
+    ) {
+        self.pipeline = pipeline
+        self.repository = repository
+        self.objectStore = objectStore
+        self.publisher = publisher
+        self.cdnBaseURL = cdnBaseURL
+        self.maxUploadBytes = maxUploadBytes
+    }
+
+    /// The production wiring over the process's clients.
+    public init(dependencies: DarkroomDependencies, configuration: DarkroomConfiguration, metrics: UploadMetrics) {
+        let repository = MediaRepository(postgres: dependencies.postgres)
+        let upload = configuration.upload
+        let budget = MegapixelBudget(capacity: upload.megapixelBudget) { inUse in
+            metrics.budgetInUse.record(Double(inUse) / 1_000_000)
+        }
+        let publisher = PublishStage(publisher: OutboxPublisher(postgres: dependencies.postgres, redis: dependencies.redis))
+        let pipeline = UploadPipeline(
+            receive: ReceiveStage(limits: ImageLimits(), budget: budget, admissionWait: upload.admissionWait),
+            process: ProcessStage(engine: ImageEngine()),
+            store: StoreStage(objectStore: dependencies.objectStore),
+            metadata: MetadataStage(media: repository),
+            publish: publisher,
+            postgres: dependencies.postgres,
+            metrics: metrics)
+        self.init(
+            pipeline: pipeline, repository: repository, objectStore: dependencies.objectStore, publisher: publisher,
+            cdnBaseURL: configuration.cdnBaseURL, maxUploadBytes: upload.maxBytes)
+    }
+}
