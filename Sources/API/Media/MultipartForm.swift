@@ -30,17 +30,12 @@ public struct MultipartForm: Sendable {
 
     /// The boundary parameter of a `multipart/form-data` Content-Type; nil for any other type.
     public static func boundary(contentType: String) -> String? {
-        let pieces = contentType.split(separator: ";").map { $0.trimmingASCIIWhitespace() }
-        guard let type = pieces.first, type.lowercased() == "multipart/form-data" else { return nil }
-        for piece in pieces.dropFirst() {
-            let pair = piece.split(separator: "=", maxSplits: 1)
-            guard pair.count == 2, pair[0].trimmingASCIIWhitespace().lowercased() == "boundary" else { continue }
-            var value = pair[1].trimmingASCIIWhitespace()
-            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
-            // RFC 2046: 1–70 characters.
-            return (1...70).contains(value.utf8.count) ? value : nil
+        let type = contentType.prefix { $0 != ";" }.trimmingASCIIWhitespace().lowercased()
+        guard type == "multipart/form-data", let value = parameters(contentType).first(where: { $0.key == "boundary" })?.value else {
+            return nil
         }
-        return nil
+        // RFC 2046: 1–70 characters.
+        return (1...70).contains(value.utf8.count) ? value : nil
     }
 
     public init(parsing body: ByteBuffer, boundary: String) throws(ParseError) {

@@ -1,0 +1,52 @@
+import Foundation
+import Pipeline
+import Storage
+import Testing
+
+@Suite struct UploadRulesTests {
+    @Test func captionLimitCountsCharactersNotBytes() throws {
+        let emoji = String(repeating: "📷", count: UploadRules.maxCaptionLength)
+        #expect(try UploadRules.validateCaption(emoji) == emoji)
+        #expect(throws: PipelineError.self) { try UploadRules.validateCaption(emoji + "x") }
+    }
+
+    @Test(arguments: [
+        ("48.8584", "2.2945", true), ("-90", "180", true), ("90.0001", "0", false), ("0", "-180.5", false),
+        ("nan", "0", false), ("inf", "0", false), ("abc", "1", false),
+    ])
+    func locationRanges(_ lat: String, _ lng: String, _ valid: Bool) throws {
+        if valid {
+            #expect(try UploadRules.location(latitude: lat, longitude: lng) != nil)
+        } else {
+            #expect(throws: PipelineError.self) { try UploadRules.location(latitude: lat, longitude: lng) }
+        }
+    }
+
+    @Test func locationNeedsBothOrNeither() throws {
+        #expect(try UploadRules.location(latitude: nil, longitude: nil) == nil)
+        #expect(throws: PipelineError.self) { try UploadRules.location(latitude: "1", longitude: nil) }
+        #expect(throws: PipelineError.self) { try UploadRules.location(latitude: nil, longitude: "1") }
+    }
+
+    @Test func crosspostNamesKnownNetworksOnceInOrder() throws {
+        #expect(try UploadRules.crosspost(" Facebook,twitter,facebook ") == ["facebook", "twitter"])
+        #expect(try UploadRules.crosspost(nil) == [])
+        #expect(try UploadRules.crosspost("") == [])
+        #expect(throws: PipelineError.self) { try UploadRules.crosspost("twitter,myspace") }
+    }
+
+    @Test func filterDefaultsToNormalAndRejectsUnknownNames() throws {
+        #expect(try UploadRules.filter(nil).name == "normal")
+        #expect(try UploadRules.filter("Clarendon").name == "clarendon")
+        let error = try #require(throws: PipelineError.self) { try UploadRules.filter("nope") }
+        #expect(error.code == .unknownFilter)
+    }
+
+    @Test func captureDatesKeepTheirOffsetOrReadAsUTC() throws {
+        let local = try #require(MetadataStage.captureDate("2008-10-22T16:28:39"))
+        let offset = try #require(MetadataStage.captureDate("2008-10-22T16:28:39+02:00"))
+        #expect(local.timeIntervalSince(offset) == 7_200)
+        #expect(MetadataStage.captureDate("yesterday") == nil)
+        #expect(MetadataStage.captureDate(nil) == nil)
+    }
+}
