@@ -25,8 +25,7 @@ struct ReadinessFaultTests {
                 try await client.execute(uri: "/health/ready", method: .get) { response in
                     #expect(response.status == .ok)
                 }
-                try await TestStack.stop(.redis)
-                do {
+                try await TestStack.withStopped(.redis) {
                     try await client.execute(uri: "/health/ready", method: .get) { response in
                         #expect(response.status == .serviceUnavailable)
                         let report = try JSONDecoder().decode(ReadinessReport.self, from: Data(response.body.readableBytesView))
@@ -35,11 +34,7 @@ struct ReadinessFaultTests {
                         #expect(report.dependencies["postgres-1"]?.status == "up")
                         #expect(report.dependencies["object-store"]?.status == "up")
                     }
-                } catch {
-                    try await TestStack.start(.redis)
-                    throw error
                 }
-                try await TestStack.start(.redis)
                 try await client.execute(uri: "/health/ready", method: .get) { response in
                     #expect(response.status == .ok)
                 }

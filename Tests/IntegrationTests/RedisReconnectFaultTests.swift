@@ -16,8 +16,7 @@ struct RedisReconnectFaultTests {
             }
             #expect(try await client.getString(key) == "16")
 
-            try await TestStack.stop(.redis)
-            do {
+            try await TestStack.withStopped(.redis) {
                 do {
                     try await client.ping()
                     Issue.record("ping must fail while Redis is stopped")
@@ -28,11 +27,7 @@ struct RedisReconnectFaultTests {
                 for _ in 0..<5 {
                     await #expect(throws: StorageError.self) { try await client.incr(key) }
                 }
-            } catch {
-                try await TestStack.start(.redis)
-                throw error
             }
-            try await TestStack.start(.redis)
 
             // Same client: the next call succeeds, and every pooled connection works again.
             try await client.ping()

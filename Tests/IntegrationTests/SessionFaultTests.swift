@@ -21,8 +21,7 @@ struct SessionFaultTests {
             try await RedisSessionStore(redis: stack.dependencies.redis)
                 .create(unseen, userID: try #require(ShardedID(string: user.id)), ttl: .seconds(600), logger: AccountStack.logger)
 
-            try await TestStack.stop(.redis)
-            do {
+            try await TestStack.withStopped(.redis) {
                 let me = try await client.json(.get, "/v1/me", token: unseen.value)
                 #expect(me.status == .serviceUnavailable, "a valid token must not look invalid while Redis is down")
                 #expect(me.headers[.retryAfter] != nil)
@@ -32,11 +31,7 @@ struct SessionFaultTests {
                 let login = try await client.json(.post, "/v1/sessions", #"{"username":"\#(user.username)","password":"correct horse"}"#)
                 #expect(login.status == .serviceUnavailable)
                 _ = try await client.signUp(AccountStack.uniqueName("rd2"))
-            } catch {
-                try await TestStack.start(.redis)
-                throw error
             }
-            try await TestStack.start(.redis)
 
             var status = HTTPResponse.Status.serviceUnavailable
             let start = ContinuousClock.now
@@ -61,8 +56,7 @@ struct SessionFaultTests {
             let onZero = try await client.signUp(try name(onServer: 0))
             let onOne = try await client.signUp(try name(onServer: 1))
 
-            try await TestStack.stop(.pg1)
-            do {
+            try await TestStack.withStopped(.pg1) {
                 let newOnOne = try await client.json(.post, "/v1/users", #"{"username":"\#(try name(onServer: 1))","password":"correct horse"}"#)
                 #expect(newOnOne.status == .serviceUnavailable)
                 #expect(newOnOne.headers[.retryAfter] != nil)
@@ -73,11 +67,7 @@ struct SessionFaultTests {
                 _ = try await client.signUp(try name(onServer: 0))
                 #expect(try await client.json(.get, "/v1/users/\(onZero.id)").status == .ok)
                 _ = try await client.logIn(onZero.username)
-            } catch {
-                try await TestStack.start(.pg1)
-                throw error
             }
-            try await TestStack.start(.pg1)
         }
     }
 }

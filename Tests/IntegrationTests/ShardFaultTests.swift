@@ -12,8 +12,7 @@ struct ShardFaultTests {
         try await PostgresFixture.withStack { db throws in
             for shard in 0..<8 { _ = try await db.mintID(shard: shard) }   // pools warm on both servers
 
-            try await TestStack.stop(.pg1)
-            do {
+            try await TestStack.withStopped(.pg1) { () async throws in
                 var failures: [Duration] = []
                 for shard in [4, 5, 6, 7, 4, 5, 6, 7] {
                     let start = ContinuousClock.now
@@ -29,11 +28,7 @@ struct ShardFaultTests {
                 let statuses = await db.ping()
                 #expect(statuses.map(\.isReady) == [true, false])
                 #expect(statuses[1].shards == [4, 5, 6, 7])
-            } catch {
-                try await TestStack.start(.pg1)
-                throw error
             }
-            try await TestStack.start(.pg1)
 
             // The pool retries with backoff; the shard must come back by itself.
             let start = ContinuousClock.now

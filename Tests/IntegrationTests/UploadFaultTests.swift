@@ -17,19 +17,14 @@ struct UploadFaultTests {
     func objectStoreDownIs503AndLeavesNoRow() async throws {
         try await AccountStack.run(environment: ["DARKROOM_S3_TIMEOUT_MS": "2000"]) { stack, client in
             let (user, token) = try await client.newSession(AccountStack.uniqueName("s3down"))
-            try await TestStack.stop(.seaweedfs)
-            do {
+            try await TestStack.withStopped(.seaweedfs) {
                 let answer = try await client.upload(try Self.photo("orient_1.jpg"), token: token)
                 #expect(answer.status == .serviceUnavailable, "\(String(buffer: answer.body))")
                 #expect(answer.headers[.retryAfter] != nil)
                 #expect(try errorCode(answer.body) == "unavailable")
                 let owner = try #require(ShardedID(string: user.id))
                 #expect(try await UploadIntegrationTests.mediaCount(owner: owner, stack.dependencies.postgres) == 0)
-            } catch {
-                try await TestStack.start(.seaweedfs)
-                throw error
             }
-            try await TestStack.start(.seaweedfs)
             // And it recovers.
             var status = HTTPResponse.Status.serviceUnavailable
             let start = ContinuousClock.now
@@ -53,18 +48,13 @@ struct UploadFaultTests {
             }
             let (_, zeroToken) = try await client.newSession(try name(onServer: 0))
             let (_, oneToken) = try await client.newSession(try name(onServer: 1))
-            try await TestStack.stop(.pg1)
-            do {
+            try await TestStack.withStopped(.pg1) {
                 let refused = try await client.upload(try Self.photo("orient_1.jpg"), token: oneToken)
                 #expect(refused.status == .serviceUnavailable, "\(String(buffer: refused.body))")
                 #expect(refused.headers[.retryAfter] != nil)
                 let accepted = try await client.upload(try Self.photo("orient_1.jpg"), token: zeroToken)
                 #expect(accepted.status == .created, "\(String(buffer: accepted.body))")
-            } catch {
-                try await TestStack.start(.pg1)
-                throw error
             }
-            try await TestStack.start(.pg1)
         }
     }
 
@@ -74,15 +64,9 @@ struct UploadFaultTests {
             let (_, token) = try await client.newSession(AccountStack.uniqueName("rdup"))
             // The session is seen by this process before the outage (see StaleIfErrorSessionStore).
             #expect(try await client.json(.get, "/v1/me", token: token).status == .ok)
-            try await TestStack.stop(.redis)
-            let answer: (status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer)
-            do {
-                answer = try await client.upload(try Self.photo("orient_1.jpg"), fields: ["lat": "1.5", "lng": "2.5"], token: token)
-            } catch {
-                try await TestStack.start(.redis)
-                throw error
+            let answer = try await TestStack.withStopped(.redis) {
+                try await client.upload(try Self.photo("orient_1.jpg"), fields: ["lat": "1.5", "lng": "2.5"], token: token)
             }
-            try await TestStack.start(.redis)
             try #require(answer.status == .created, "\(String(buffer: answer.body))")
             let id = try #require(ShardedID(string: try decodeMedia(answer.body).id))
             let rows = try await UploadIntegrationTests.outbox(id, stack.dependencies.postgres)

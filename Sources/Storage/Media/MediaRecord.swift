@@ -106,26 +106,22 @@ public struct MediaRecord: Sendable, Hashable {
 
     public var isDeleted: Bool { deletedAt != nil }
 
-    public init(
-        id: ShardedID, ownerID: ShardedID, contentSHA256: [UInt8], caption: String, hashtags: [String], filter: String,
-        width: Int, height: Int, blurhash: String?, location: MediaLocation?, capturedAt: Date?, cameraMake: String?,
-        cameraModel: String?, renditions: [StoredRendition], likeCount: Int64, commentCount: Int64, createdAt: Date,
-        deletedAt: Date?
-    ) {
-        self.id = id
-        self.ownerID = ownerID
-        self.contentSHA256 = contentSHA256
-        self.caption = caption
-        self.hashtags = hashtags
-        self.filter = filter
-        self.width = width
-        self.height = height
-        self.blurhash = blurhash
-        self.location = location
-        self.capturedAt = capturedAt
-        self.cameraMake = cameraMake
-        self.cameraModel = cameraModel
-        self.renditions = renditions
+    /// A written `NewMedia` with what the database added.
+    public init(_ media: NewMedia, likeCount: Int64 = 0, commentCount: Int64 = 0, createdAt: Date, deletedAt: Date? = nil) {
+        id = media.id
+        ownerID = media.ownerID
+        contentSHA256 = media.contentSHA256
+        caption = media.caption
+        hashtags = media.hashtags
+        filter = media.filter
+        width = media.width
+        height = media.height
+        blurhash = media.blurhash
+        location = media.location
+        capturedAt = media.capturedAt
+        cameraMake = media.cameraMake
+        cameraModel = media.cameraModel
+        renditions = media.renditions
         self.likeCount = likeCount
         self.commentCount = commentCount
         self.createdAt = createdAt

@@ -81,11 +81,9 @@ public struct MediaRepository: Sendable {
                 "UPDATE \(schema).users SET media_count = media_count + 1 WHERE id = \(media.ownerID)",
                 logger: logger
             ).collect()
-            let record = MediaRecord(
-                id: media.id, ownerID: media.ownerID, contentSHA256: media.contentSHA256, caption: media.caption, hashtags: tags,
-                filter: media.filter, width: media.width, height: media.height, blurhash: media.blurhash, location: media.location,
-                capturedAt: media.capturedAt, cameraMake: media.cameraMake, cameraModel: media.cameraModel,
-                renditions: media.renditions, likeCount: 0, commentCount: 0, createdAt: createdAt, deletedAt: nil)
+            var stored = media
+            stored.hashtags = tags
+            let record = MediaRecord(stored, createdAt: createdAt)
             let outboxRows = try await Outbox.insert(try outbox(record), shard: shard, on: connection, logger: logger)
             return (record, outboxRows)
         }
@@ -186,11 +184,11 @@ public struct MediaRepository: Sendable {
                 (ShardedID, ShardedID, Data, String, [String], String, Int, Int, String?, Double?, Double?, Date?, String?, String?,
                  String, Int64, Int64, Date, Date?).self)
             let location = lat.flatMap { lat in lng.map { MediaLocation(latitude: lat, longitude: $0) } }
-            return MediaRecord(
+            let media = NewMedia(
                 id: id, ownerID: owner, contentSHA256: Array(digest), caption: caption, hashtags: tags, filter: filter, width: width,
                 height: height, blurhash: blurhash, location: location, capturedAt: capturedAt, cameraMake: make, cameraModel: model,
-                renditions: try JSONDecoder().decode([StoredRendition].self, from: Data(renditions.utf8)), likeCount: likes,
-                commentCount: comments, createdAt: createdAt, deletedAt: deletedAt)
+                renditions: try JSONDecoder().decode([StoredRendition].self, from: Data(renditions.utf8)))
+            return MediaRecord(media, likeCount: likes, commentCount: comments, createdAt: createdAt, deletedAt: deletedAt)
         } catch {
             throw StorageError(.protocolError, "a media row did not decode", underlying: error)
         }

@@ -32,6 +32,20 @@ enum TestStack {
     static func stop(_ service: Service) async throws { try await devstack("stop", service) }
     static func start(_ service: Service) async throws { try await devstack("start", service) }
 
+    /// Runs `body` with `service` stopped, and starts it again whatever `body` did.
+    static func withStopped<T>(_ service: Service, _ body: () async throws -> T) async throws -> T {
+        try await stop(service)
+        let result: T
+        do {
+            result = try await body()
+        } catch {
+            try await start(service)
+            throw error
+        }
+        try await start(service)
+        return result
+    }
+
     private static func devstack(_ action: String, _ service: Service) async throws {
         let script = repositoryRoot.appendingPathComponent("scripts/devstack").path
         let code = try await ChildProcess.run(script, [action, try name, service.rawValue], environment: environment, timeout: .seconds(120))
