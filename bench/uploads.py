@@ -131,6 +131,8 @@ def main():
     server = None
     try:
         env = stack_environment()
+        env["DARKROOM_LOG_LEVEL"] = "warning"
+        env["DARKROOM_LOG_LEVEL"] = "warning"
         subprocess.run([DARKROOM, "migrate"], env=env, check=True, stdout=subprocess.DEVNULL)
         port = free_port()
         env.update(DARKROOM_HTTP_PORT=str(port), DARKROOM_BCRYPT_COST="4", DARKROOM_LOG_LEVEL="warning")
