@@ -1,0 +1,37 @@
+import Logging
+import ServiceLifecycle
+import Storage
+
+/// Trims stage streams periodically with `MINID ~` below what every group still needs (never MAXLEN, which drops
+/// jobs not yet acknowledged). One per process is enough; several are harmless.
+public struct StreamTrimmer: Service, Sendable {
+    public let redis: RedisClient
+    public let streams: [JobStream]
+    public let interval: Duration
+    let logger: Logger
+
+    public init(redis: RedisClient, streams: [JobStream], interval: Duration = .seconds(60), logger: Logger) {
+        self.redis = redis
+        self.streams = streams
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await trimAll()
+            do { try await Task.sleep(for: interval) } catch { break }
+        }
+    }
+
+    public func trimAll() async {
+        for stream in streams {
+            do {
+                let threshold = try await JobQueue(redis: redis, stream: stream, consumer: "trimmer").trim()
+                logger.debug("trimmed stream", metadata: ["stream": "\(stream.key)", "minid": "\(threshold.map(\.description) ?? "none")"])
+            } catch {
+                logger.warning("trimming a stream failed; tried again next interval", metadata: ["stream": "\(stream.key)", "error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+}
