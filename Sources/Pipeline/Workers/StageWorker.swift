@@ -56,7 +56,9 @@ public struct StageWorker: Service, Sendable {
                     group.addTask { await self.process(delivery, slots: slots) }
                 }
             } catch {
-                logger.warning("could not re-read own pending jobs; they will be reclaimed after the idle time", metadata: ["error": "\(String(reflecting: error))"])
+                if !isStopping {
+                    logger.warning("could not re-read own pending jobs; they will be reclaimed after the idle time", metadata: ["error": "\(String(reflecting: error))"])
+                }
             }
             var lastMaintenance = ContinuousClock.now - configuration.maintenanceInterval
             var lastDepth = ContinuousClock.now - configuration.depthInterval
@@ -89,6 +91,8 @@ public struct StageWorker: Service, Sendable {
                         deliveries = try await queue.readNew(count: free, block: configuration.readBlock)
                     }
                     redisFailures = 0
+                } catch where isStopping {
+                    // Cancelled mid-read at shutdown: nothing to report.
                 } catch {
                     redisFailures += 1
                     logger.warning("reading jobs failed; retrying", metadata: ["error": "\(String(reflecting: error))"])

@@ -100,17 +100,23 @@ public struct JobQueue: Sendable {
     }
 
     /// Trims the stream with `MINID ~` just below what any group still needs (see ``TrimPoint``); returns the
-    /// threshold used, or `nil` when nothing may be trimmed.
+    /// threshold used, or `nil` when nothing may be trimmed. `approximate` (the default) lets Redis drop only whole
+    /// macro nodes, which is far cheaper; exact trimming is for tests.
     @discardableResult
-    public func trim() async throws -> StreamEntryID? {
+    public func trim(approximate: Bool = true) async throws -> StreamEntryID? {
         guard let threshold = try await trimThreshold() else { return nil }
-        try await redis.xtrimMinID(stream.key, threshold: threshold.description, approximate: true)
+        try await redis.xtrimMinID(stream.key, threshold: threshold.description, approximate: approximate)
         return threshold
     }
 
     /// The threshold ``trim()`` would use.
     public func trimThreshold() async throws -> StreamEntryID? {
-        let groups = try await redis.xinfoGroups(stream.key)
+        let groups: [RedisStreamGroupInfo]
+        do {
+            groups = try await redis.xinfoGroups(stream.key)
+        } catch let error as StorageError where error.message.contains("no such key") {
+            return nil
+        }
         var states: [TrimPoint.GroupState] = []
         for group in groups {
             guard let last = StreamEntryID(group.lastDeliveredID) else {
