@@ -55,27 +55,39 @@ struct DeadLetterCommand: AsyncParsableCommand {
     func run() async throws {
         let (_, logger, dependencies) = try ProcessSetup.start("darkroom.jobs")
         let dlq = DeadLetterQueue(redis: dependencies.redis, stream: JobStream(topic: OutboxTopic(rawValue: stage)))
-        do {
-            switch action {
-            case .list:
-                let letters = all ? try await dlq.all() : try await dlq.list(count: limit)
-                for letter in letters { print(try Self.jsonLine(letter)) }
-                FileHandle.standardError.write(Data("\(letters.count) dead letter(s) in \(dlq.stream.deadLetterKey)\n".utf8))
-            case .retry:
-                let ids = all ? try await dlq.all().map(\.id) : id
-                let retried = try await dlq.retry(ids: ids)
-                print("retried \(retried.count) of \(ids.count)")
-            case .drop:
-                let ids = all ? try await dlq.all().map(\.id) : id
-                let dropped = try await dlq.drop(ids: ids)
-                print("dropped \(dropped) of \(ids.count)")
+        // The shared clients are services: run them so they are shut down properly when the action is done.
+        let failed = await withThrowingTaskGroup(of: Void.self) { group in
+            let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
+            group.addTask { try await services.run() }
+            defer { group.cancelAll() }
+            var failed = false
+            do {
+                try await perform(dlq)
+            } catch {
+                logger.error("dlq \(action.rawValue) failed", metadata: ["error": "\(String(reflecting: error))"])
+                failed = true
             }
-        } catch {
-            logger.error("dlq \(action.rawValue) failed", metadata: ["error": "\(String(reflecting: error))"])
-            await dependencies.redis.close()
-            throw ExitCode.failure
+            await services.triggerGracefulShutdown()
+            return failed
         }
-        await dependencies.redis.close()
+        if failed { throw ExitCode.failure }
+    }
+
+    private func perform(_ dlq: DeadLetterQueue) async throws {
+        switch action {
+        case .list:
+            let letters = all ? try await dlq.all() : try await dlq.list(count: limit)
+            for letter in letters { print(try Self.jsonLine(letter)) }
+            FileHandle.standardError.write(Data("\(letters.count) dead letter(s) in \(dlq.stream.deadLetterKey)\n".utf8))
+        case .retry:
+            let ids = all ? try await dlq.all().map(\.id) : id
+            let retried = try await dlq.retry(ids: ids)
+            print("retried \(retried.count) of \(ids.count)")
+        case .drop:
+            let ids = all ? try await dlq.all().map(\.id) : id
+            let dropped = try await dlq.drop(ids: ids)
+            print("dropped \(dropped) of \(ids.count)")
+        }
     }
 
     static func jsonLine(_ letter: DeadLetter) throws -> String {

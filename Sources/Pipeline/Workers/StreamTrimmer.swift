@@ -20,7 +20,8 @@ public struct StreamTrimmer: Service, Sendable {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await trimAll()
-            do { try await Task.sleep(for: interval) } catch { break }
+            // A graceful shutdown ends the wait at once (a plain sleep would hold the shutdown up for a whole interval).
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { break }
         }
     }
 

@@ -68,7 +68,11 @@ public struct OutboxRelay: Service, Sendable {
             }
             // A full batch means more are due: go again at once.
             if !full {
-                do { try await Task.sleep(for: configuration.interval) } catch { break }
+                do {
+                    try await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.interval) }
+                } catch {
+                    break
+                }
             }
         }
     }
