@@ -224,6 +224,47 @@ struct JobRuntimeTests {
             #expect(handler.calls.last?.payload == #"{"cursor":"2"}"#)
         }
     }
+
+    @Test func idleConsumersHoldingNothingAreRemoved() async throws {
+        try await QueueTestContext.with { context in
+            try await context.publish(["{}", "{}"])
+            let done = context.queue("done-consumer")
+            let holding = context.queue("holding-consumer")
+            let first = try await done.readNew(count: 1, block: .milliseconds(100))
+            try await done.ack(first.map(\.entry.id))
+            #expect(try await holding.readNew(count: 1, block: .milliseconds(100)).count == 1)
+            let removed = try await context.queue("janitor").removeIdleConsumers(idle: .zero)
+            #expect(removed == ["done-consumer"], "a consumer holding a job keeps it")
+            #expect(try await context.pendingCount() == 1)
+        }
+    }
+
+    /// Not a timing assertion: prints the runtime's throughput with a no-op handler for the report.
+    @Test func throughputWithANoOpHandler() async throws {
+        try await QueueTestContext.with { context in
+            let jobs = 5000
+            let commands = (0..<jobs).map { index in
+                RedisCommand.xadd(context.stream.key, fields: QueuedJob.fields(outboxID: Int64(index), shard: 0, topic: context.topic, payload: "{}"))
+            }
+            for chunk in stride(from: 0, to: jobs, by: 500) {
+                _ = try await context.redis.pipeline(Array(commands[chunk..<min(jobs, chunk + 500)]))
+            }
+            let done = Tally()
+            let handler = TestJobHandler(topic: context.topic) { done.add($0.outboxID) }
+            let start = ContinuousClock.now
+            try await whileRunning([context.worker(handler) { $0.concurrency = 32 }]) { () async throws in
+                let finished = try await eventually(timeout: .seconds(120)) {
+                    guard done.snapshot.count == jobs else { return false }
+                    return try await context.pendingCount() == 0
+                }
+                #expect(finished)
+            }
+            let elapsed = ContinuousClock.now - start
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            #expect(done.snapshot.values.allSatisfy { $0 == 1 })
+            print("stage worker: \(jobs) no-op jobs at concurrency 32 in \(String(format: "%.2f", seconds)) s = \(Int(Double(jobs) / seconds)) jobs/s")
+        }
+    }
 }
 
 /// A handler that uses its context (follow-up jobs).

@@ -8,12 +8,15 @@ public struct StreamTrimmer: Service, Sendable {
     public let redis: RedisClient
     public let streams: [JobStream]
     public let interval: Duration
+    /// Consumers holding nothing and unseen this long are removed from the group (each process start adds one).
+    public let consumerExpiry: Duration
     let logger: Logger
 
-    public init(redis: RedisClient, streams: [JobStream], interval: Duration = .seconds(60), logger: Logger) {
+    public init(redis: RedisClient, streams: [JobStream], interval: Duration = .seconds(60), consumerExpiry: Duration = .seconds(24 * 3600), logger: Logger) {
         self.redis = redis
         self.streams = streams
         self.interval = interval
+        self.consumerExpiry = consumerExpiry
         self.logger = logger
     }
 
@@ -28,8 +31,13 @@ public struct StreamTrimmer: Service, Sendable {
     public func trimAll() async {
         for stream in streams {
             do {
-                let threshold = try await JobQueue(redis: redis, stream: stream, consumer: "trimmer").trim()
+                let queue = JobQueue(redis: redis, stream: stream, consumer: "trimmer")
+                let threshold = try await queue.trim()
                 logger.debug("trimmed stream", metadata: ["stream": "\(stream.key)", "minid": "\(threshold.map(\.description) ?? "none")"])
+                if threshold != nil {
+                    let removed = try await queue.removeIdleConsumers(idle: consumerExpiry)
+                    if !removed.isEmpty { logger.info("removed idle consumers", metadata: ["stream": "\(stream.key)", "consumers": "\(removed)"]) }
+                }
             } catch {
                 logger.warning("trimming a stream failed; tried again next interval", metadata: ["stream": "\(stream.key)", "error": "\(String(reflecting: error))"])
             }

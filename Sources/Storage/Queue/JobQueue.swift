@@ -150,3 +150,30 @@ public struct JobQueue: Sendable {
         return deliveries
     }
 }
+
+extension JobQueue {
+    /// Deletes consumers of the group that hold nothing and have not been seen for `idle`: every process start adds a
+    /// consumer name, and the group would otherwise list them forever. Never touches the retry consumer or this one.
+    @discardableResult
+    public func removeIdleConsumers(idle: Duration) async throws -> [String] {
+        let reply = try await redis.send(RedisCommand("XINFO", "CONSUMERS", stream.key, stream.group))
+        var removed: [String] = []
+        for element in try reply.elements() {
+            let map = try element.elements()
+            var values: [String: RedisReply] = [:]
+            var index = 0
+            while index + 1 < map.count {
+                values[try map[index].requiredString()] = map[index + 1]
+                index += 2
+            }
+            guard let name = try values["name"]?.string(), let pending = try values["pending"]?.int(), let idleMs = try values["idle"]?.int() else {
+                throw StorageError(.protocolError, "XINFO CONSUMERS entry without name, pending and idle")
+            }
+            guard pending == 0, .milliseconds(idleMs) >= idle, name != stream.retryConsumer, name != consumer else { continue }
+            // DELCONSUMER drops the consumer's pending entries too: it is only ever sent for one that holds none.
+            try await redis.send(RedisCommand("XGROUP", "DELCONSUMER", stream.key, stream.group, name))
+            removed.append(name)
+        }
+        return removed
+    }
+}
