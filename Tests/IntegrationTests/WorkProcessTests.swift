@@ -2,8 +2,10 @@
 import Glibc
 #endif
 import API
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOHTTP1
 import PostgresNIO
 import Storage
 import Testing
@@ -178,5 +180,54 @@ struct WorkProcessTests {
             #expect(try await dlq.count() == 0)
             #expect(try await Self.dlq(["drop", "--stage", context.topic.rawValue]).0 != 0, "drop needs --id or --all")
         }
+    }
+
+    /// Whether a consumer of that name has joined the cleanup group.
+    static func cleanupConsumerExists(_ name: String, redis: RedisClient) async throws -> Bool {
+        let stream = JobStream(topic: .cleanup)
+        _ = try await redis.xgroupCreate(stream.key, group: stream.group)
+        let consumers = try await redis.send(RedisCommand("XINFO", "CONSUMERS", stream.key, stream.group)).elements()
+        for consumer in consumers {
+            let fields = try consumer.elements()
+            for index in stride(from: 0, to: fields.count - 1, by: 2) where try fields[index].string() == "name" {
+                if try fields[index + 1].string() == name { return true }
+            }
+        }
+        return false
+    }
+
+    @Test(arguments: [("all", true), ("api", false)])
+    func serveRunsWorkersUnlessTheRoleIsAPI(role: String, runsWorkers: Bool) async throws {
+        let port = 41_000 + Int.random(in: 0..<8000)
+        let name = "serve-\(role)-\(UUID().uuidString.prefix(8))"
+        var environment = TestStack.environment
+        environment["DARKROOM_HTTP_PORT"] = "\(port)"
+        environment["DARKROOM_WORKER_NAME"] = name
+        let server = try ChildProcess(
+            "/bin/sh", ["-c", "exec \"$0\" serve --role \"$1\" 2>/dev/null", ServeProcessTests.binary, role], environment: environment)
+        var stopped = false
+        defer { if !stopped { server.signal(SIGKILL) } }
+        let redis = try RedisTestContext.make().client
+        let ready = try await eventually(timeout: .seconds(60), every: .milliseconds(100)) {
+            let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/ready"), timeout: .seconds(5))
+            return response?.status == .ok
+        }
+        #expect(ready)
+        if runsWorkers {
+            #expect(try await eventually { try await Self.cleanupConsumerExists(name, redis: redis) })
+        } else {
+            // A worker joins the group on its first read, well within this; an API-only process never does.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await !Self.cleanupConsumerExists(name, redis: redis))
+        }
+        if runsWorkers {
+            let stream = JobStream(topic: .cleanup)
+            _ = try? await redis.send(RedisCommand("XGROUP", "DELCONSUMER", stream.key, stream.group, name))
+        }
+        await redis.close()
+        server.signal(SIGTERM)
+        let code = try await server.waitForExit(timeout: .seconds(30))
+        stopped = code != nil
+        #expect(code == 0)
     }
 }
