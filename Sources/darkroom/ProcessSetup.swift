@@ -35,13 +35,13 @@ enum ProcessSetup {
     }
 
     /// The configuration, a logger and the shared clients, or exit 78 naming what is wrong.
-    static func start(_ label: String) throws -> (DarkroomConfiguration, Logger, DarkroomDependencies) {
+    static func start(_ label: String, extraBlockingThreads: Int = 0) throws -> (DarkroomConfiguration, Logger, DarkroomDependencies) {
         let configuration = try configuration()
         let logger = logger(label, level: configuration.logLevel)
         // Blocking hiredis and libvips calls share NIOThreadPool.singleton; one thread per core (its default) would
         // let a few slow renders stall every Redis call. Must be set before the pool is first used.
         if ProcessInfo.processInfo.environment["NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT"] == nil {
-            NIOSingletons.blockingPoolThreadCountSuggestion = System.coreCount + configuration.redis.poolSize
+            NIOSingletons.blockingPoolThreadCountSuggestion = System.coreCount + configuration.redis.poolSize + extraBlockingThreads
         }
         do {
             return (configuration, logger, try DarkroomDependencies(configuration: configuration, logger: logger))
@@ -49,6 +49,12 @@ enum ProcessSetup {
             FileHandle.standardError.write(Data("darkroom: invalid configuration: \(error.message)\n".utf8))
             throw ExitCode(78)
         }
+    }
+
+    /// Reports a configuration error found after start-up (e.g. an unknown stage) like ``configuration()`` does.
+    static func configurationFailure(_ error: APIError) -> ExitCode {
+        FileHandle.standardError.write(Data("darkroom: invalid configuration: \(error.message)\n".utf8))
+        return ExitCode(78)
     }
 
     static func logger(_ label: String, level: Logger.Level) -> Logger {

@@ -1,18 +1,31 @@
 import API
-import Pipeline
 import ArgumentParser
 import Logging
+import Pipeline
 import ServiceLifecycle
+import Storage
 import UnixSignals
 
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve the HTTP API on DARKROOM_HTTP_HOST:DARKROOM_HTTP_PORT; SIGTERM or SIGINT shut down gracefully."
+        abstract: "Serve the HTTP API on DARKROOM_HTTP_HOST:DARKROOM_HTTP_PORT; SIGTERM or SIGINT shut down gracefully.",
+        discussion: "With --role all (the default) the process also runs every stage's workers and the outbox relay."
     )
 
+    enum Role: String, ExpressibleByArgument, CaseIterable {
+        /// HTTP only.
+        case api
+        /// HTTP, workers and the outbox relay.
+        case all
+    }
+
+    @Option(name: .long, help: "api: HTTP only; all: HTTP plus the workers and the outbox relay.")
+    var role: Role = .all
+
     func run() async throws {
-        let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom")
+        let extraThreads = role == .all ? WorkerRuntime.blockingThreads(stageCount: OutboxTopic.allKnown.count) : 0
+        let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom", extraBlockingThreads: extraThreads)
         let metrics = DarkroomMetrics()
         metrics.bootstrapMetricsSystem()
         let app = buildApplication(
@@ -23,9 +36,19 @@ struct ServeCommand: AsyncParsableCommand {
             media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
             metrics: metrics
         )
+        var services = dependencies.services
+        if role == .all {
+            do {
+                services += try WorkerRuntime(stages: nil, configuration: configuration, dependencies: dependencies, logger: logger).services
+            } catch {
+                throw ProcessSetup.configurationFailure(error)
+            }
+        }
+        // Last in the list = first to stop: the API stops taking requests before the workers drain.
+        services.append(app)
         let group = ServiceGroup(
             configuration: .init(
-                services: dependencies.services + [app],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

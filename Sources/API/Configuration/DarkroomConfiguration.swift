@@ -69,12 +69,45 @@ public struct DarkroomConfiguration: Sendable {
         public var admissionWait: Duration
     }
 
+    public struct Workers: Sendable {
+        /// `DARKROOM_WORKER_CONCURRENCY`, default 4 (1...1024): jobs handled at once per stage per process.
+        public var concurrency: Int
+        /// `DARKROOM_JOB_MAX_DELIVERIES`, default 5 (1...100): deliveries before a failing job goes to the dead-letter
+        /// stream.
+        public var maxDeliveries: Int
+        /// `DARKROOM_JOB_RETRY_BASE_MS`, default 1000: wait after a job's first failure; doubles with each delivery.
+        public var retryBase: Duration
+        /// `DARKROOM_JOB_RETRY_MAX_MS`, default 60000: the longest wait between two deliveries of a failing job.
+        public var retryMax: Duration
+        /// `DARKROOM_JOB_RECLAIM_IDLE_MS`, default 60000: a job unacknowledged this long belongs to a dead worker and is
+        /// taken over. Must exceed the slowest legitimate job, or a job runs twice at once.
+        public var reclaimIdle: Duration
+        /// `DARKROOM_WORKER_SHUTDOWN_GRACE_MS`, default 10000: how long jobs in flight may finish at shutdown.
+        public var shutdownGrace: Duration
+        /// `DARKROOM_WORKER_NAME`: the Redis consumer name. Default `<host>-<pid>-<random>`; set a stable name (one per
+        /// process!) to have a restarted process take back its own unfinished jobs at once instead of after the reclaim idle time.
+        public var name: String?
+        /// `DARKROOM_STREAM_TRIM_INTERVAL_MS`, default 60000: how often stage streams are trimmed (MINID below the
+        /// oldest pending job).
+        public var trimInterval: Duration
+        /// `DARKROOM_OUTBOX_RELAY_DELAY_MS`, default 5000: an outbox row unpublished this long is published by the relay.
+        public var relayDelay: Duration
+        /// `DARKROOM_OUTBOX_RELAY_INTERVAL_MS`, default 1000: how often the relay looks.
+        public var relayInterval: Duration
+        /// `DARKROOM_OUTBOX_RETENTION_HOURS`, default 24: published outbox rows are deleted once this old.
+        public var outboxRetention: Duration
+        /// `DARKROOM_JOB_HANDLER_DELAY_MS`, default 0: sleep before every job. For fault drills and tests only (it
+        /// widens the window in which a worker can be killed mid-job).
+        public var handlerDelay: Duration
+    }
+
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
     public var objectStore: ObjectStore
     public var accounts: Accounts
     public var upload: Upload
+    public var workers: Workers
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -140,6 +173,23 @@ public struct DarkroomConfiguration: Sendable {
             megapixelBudget: try env.int("DARKROOM_UPLOAD_MEGAPIXEL_BUDGET", default: 48, in: 1...10_000) * 1_000_000,
             admissionWait: try env.milliseconds("DARKROOM_UPLOAD_ADMISSION_WAIT_MS", default: 2000, in: 0...600_000)
         )
+        workers = Workers(
+            concurrency: try env.int("DARKROOM_WORKER_CONCURRENCY", default: 4, in: 1...1024),
+            maxDeliveries: try env.int("DARKROOM_JOB_MAX_DELIVERIES", default: 5, in: 1...100),
+            retryBase: try env.milliseconds("DARKROOM_JOB_RETRY_BASE_MS", default: 1000, in: 10...3_600_000),
+            retryMax: try env.milliseconds("DARKROOM_JOB_RETRY_MAX_MS", default: 60_000, in: 10...86_400_000),
+            reclaimIdle: try env.milliseconds("DARKROOM_JOB_RECLAIM_IDLE_MS", default: 60_000, in: 100...86_400_000),
+            shutdownGrace: try env.milliseconds("DARKROOM_WORKER_SHUTDOWN_GRACE_MS", default: 10_000, in: 0...600_000),
+            name: env.optionalString("DARKROOM_WORKER_NAME"),
+            trimInterval: try env.milliseconds("DARKROOM_STREAM_TRIM_INTERVAL_MS", default: 60_000, in: 100...86_400_000),
+            relayDelay: try env.milliseconds("DARKROOM_OUTBOX_RELAY_DELAY_MS", default: 5000, in: 0...3_600_000),
+            relayInterval: try env.milliseconds("DARKROOM_OUTBOX_RELAY_INTERVAL_MS", default: 1000, in: 10...600_000),
+            outboxRetention: .seconds(3600 * (try env.int("DARKROOM_OUTBOX_RETENTION_HOURS", default: 24, in: 1...8760))),
+            handlerDelay: try env.milliseconds("DARKROOM_JOB_HANDLER_DELAY_MS", default: 0, in: 0...600_000)
+        )
+        guard workers.retryMax >= workers.retryBase else {
+            throw APIError(.invalidConfiguration, "DARKROOM_JOB_RETRY_MAX_MS must be at least DARKROOM_JOB_RETRY_BASE_MS")
+        }
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")
         let level = env.string("DARKROOM_LOG_LEVEL", default: "info").lowercased()

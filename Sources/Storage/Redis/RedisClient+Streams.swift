@@ -226,3 +226,43 @@ extension RedisClient {
         try await send(.xinfoGroups(key)).streamGroupInfos()
     }
 }
+
+extension RedisCommand {
+    /// `XCLAIM key group consumer min-idle-ms id... [JUSTID]`.
+    public static func xclaim(_ key: String, group: String, consumer: String, minIdle: Duration, ids: [String], justID: Bool = false) -> RedisCommand {
+        var command = RedisCommand("XCLAIM", key, group, consumer, minIdle.redisMilliseconds)
+        command.append(contentsOf: ids)
+        if justID { command.append("JUSTID") }
+        return command
+    }
+
+    /// `XTRIM key MINID [~] threshold`. MAXLEN is deliberately not offered (see ``xadd(_:fields:id:trimMinID:approximateTrim:)``).
+    public static func xtrimMinID(_ key: String, threshold: String, approximate: Bool = true) -> RedisCommand {
+        var command = RedisCommand("XTRIM", key, "MINID")
+        if approximate { command.append("~") }
+        command.append(threshold)
+        return command
+    }
+}
+
+extension RedisClient {
+    /// Takes over `ids` if each has been idle at least `minIdle` (the ones that have not are left alone: another
+    /// consumer got there first). Returns the claimed entries; each claim adds one to the delivery count.
+    public func xclaim(_ key: String, group: String, consumer: String, minIdle: Duration, ids: [String]) async throws -> [RedisStreamEntry] {
+        guard !ids.isEmpty else { return [] }
+        return try await send(.xclaim(key, group: group, consumer: consumer, minIdle: minIdle, ids: ids)).streamEntries()
+    }
+
+    /// Moves `ids` to `consumer` without touching their delivery count (JUSTID) and restarts their idle time.
+    @discardableResult
+    public func xclaimJustID(_ key: String, group: String, consumer: String, ids: [String]) async throws -> [String] {
+        guard !ids.isEmpty else { return [] }
+        return try await send(.xclaim(key, group: group, consumer: consumer, minIdle: .zero, ids: ids, justID: true)).strings()
+    }
+
+    /// Removes entries below `threshold` (whole macro nodes only with `approximate`); returns how many went.
+    @discardableResult
+    public func xtrimMinID(_ key: String, threshold: String, approximate: Bool = true) async throws -> Int {
+        Int(try await send(.xtrimMinID(key, threshold: threshold, approximate: approximate)).int())
+    }
+}
