@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
             readinessChecks: dependencies.readinessChecks,
             logger: logger,
             accounts: AccountServices(dependencies: dependencies, configuration: configuration),
-            metrics: metrics
+            metrics: metrics,
+            social: SocialServices(dependencies: dependencies, configuration: configuration)
         )
         let group = ServiceGroup(
             configuration: .init(

@@ -58,11 +58,22 @@ public struct DarkroomConfiguration: Sendable {
         public var sessionTTL: Duration
     }
 
+    public struct Feeds: Sendable {
+        /// `DARKROOM_FEED_CAP`, default 800: entries kept per user feed in Redis.
+        public var cap: Int
+        /// `DARKROOM_FEED_CHUNK_SIZE`, default 10000: followers written per `feed` job.
+        public var chunkSize: Int
+        /// `DARKROOM_FEED_CELEBRITY_THRESHOLD`, default 100000: authors with more followers are merged at read time
+        /// instead of fanned out.
+        public var celebrityThreshold: Int
+    }
+
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
     public var objectStore: ObjectStore
     public var accounts: Accounts
+    public var feeds: Feeds
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -121,6 +132,12 @@ public struct DarkroomConfiguration: Sendable {
         accounts = Accounts(
             bcryptCost: try env.int("DARKROOM_BCRYPT_COST", default: 12, in: 4...20),
             sessionTTL: .seconds(try env.int("DARKROOM_SESSION_TTL_SECONDS", default: 2_592_000, in: 60...31_536_000))
+        )
+
+        feeds = Feeds(
+            cap: try env.int("DARKROOM_FEED_CAP", default: 800, in: 10...100_000),
+            chunkSize: try env.int("DARKROOM_FEED_CHUNK_SIZE", default: 10_000, in: 1...1_000_000),
+            celebrityThreshold: try env.int("DARKROOM_FEED_CELEBRITY_THRESHOLD", default: 100_000, in: 0...Int.max)
         )
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")

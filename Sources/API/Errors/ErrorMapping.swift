@@ -16,7 +16,7 @@ public enum ErrorMapping {
         case .methodNotAllowed: .methodNotAllowed
         case .conflict, .usernameTaken: .conflict
         case .payloadTooLarge: .contentTooLarge
-        case .unsupportedMedia, .unprocessable: .unprocessableContent
+        case .unsupportedMedia, .unprocessable, .cannotFollowSelf: .unprocessableContent
         case .unavailable, .overloaded: .serviceUnavailable
         default: .internalServerError
         }
