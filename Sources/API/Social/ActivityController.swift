@@ -9,19 +9,6 @@ struct ActivityController: Sendable {
     let services: SocialServices
     let accounts: AccountServices
 
-    struct ItemResponse: ResponseCodable, Sendable, Equatable {
-        var id: String
-        var kind: String
-        var actorID: String
-        var mediaID: String?
-        var commentID: String?
-        var createdAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, kind, actorID = "actor_id", mediaID = "media_id", commentID = "comment_id", createdAt = "created_at"
-        }
-    }
-
     func addRoutes(to router: Router<APIRequestContext>) {
         router.group("/v1/activity").add(middleware: SessionAuthenticator(services: accounts)).get { request, context in
             let me = try context.requireUser().id
@@ -29,7 +16,7 @@ struct ActivityController: Sendable {
             let page = try PageRequest(request)
             let items = try await self.services.activity.page(of: me, before: page.cursor?.rawValue, limit: page.limit)
             let responses = items.map {
-                ItemResponse(
+                ActivityItemResponse(
                     id: $0.item.id, kind: $0.item.kind, actorID: $0.item.actorID.description, mediaID: $0.item.mediaID?.description,
                     commentID: $0.item.commentID?.description, createdAt: $0.date.formatted(.iso8601))
             }

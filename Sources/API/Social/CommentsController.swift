@@ -15,28 +15,6 @@ struct CommentsController: Sendable {
         var text: String
     }
 
-    struct CommentResponse: ResponseCodable, Sendable, Equatable {
-        var id: String
-        var mediaID: String
-        var authorID: String
-        var text: String
-        var hashtags: [String]
-        var createdAt: String
-
-        enum CodingKeys: String, CodingKey {
-            case id, mediaID = "media_id", authorID = "author_id", text, hashtags, createdAt = "created_at"
-        }
-
-        init(_ comment: CommentRecord) {
-            id = comment.id.description
-            mediaID = comment.mediaID.description
-            authorID = comment.authorID.description
-            text = comment.body
-            hashtags = HashtagParser.tags(in: comment.body)
-            createdAt = comment.createdAt.formatted(.iso8601)
-        }
-    }
-
     func addRoutes(to router: Router<APIRequestContext>) {
         let group = router.group("/v1/media/{id}/comments").add(middleware: SessionAuthenticator(services: accounts))
         group.post { request, context in try await self.add(request, context: context) }
