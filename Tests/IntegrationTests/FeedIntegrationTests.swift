@@ -138,7 +138,9 @@ struct FeedIntegrationTests {
             _ = try await stack.social.media.markDeleted(id: photo.id, requester: a.id, logger: SocialStack.logger) { _ in [] }
             // Hydration skips it at once; the cleanup stage's call takes it out of Redis.
             #expect(try await stack.feedIDs(client, b).ids == [kept.id.description])
-            try await stack.social.feed.store.remove(mediaID: photo.id, from: [b.id])
+            #expect(try await stack.social.feed.store.entries(of: b.id) == [kept.id, photo.id])
+            let cleaner = FeedCleaner(postgres: stack.postgres, redis: stack.redis, configuration: FeedConfiguration(chunkSize: 1))
+            #expect(try await cleaner.remove(mediaID: photo.id, owner: a.id, logger: SocialStack.logger) == 1)
             #expect(try await stack.social.feed.store.entries(of: b.id) == [kept.id])
         }
     }
