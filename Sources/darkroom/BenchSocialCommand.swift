@@ -165,7 +165,7 @@ private struct Bench {
         let line = text.split(separator: "\n").last { $0.contains("ZADD") } ?? ""
         let fields = line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
         let rps = fields.count > 1 ? Double(fields[1]) : nil
-        return ["zadd_per_s": rps ?? 0, "pipeline": pipeline, "connections": 1, "requests": requests, "raw": text]
+        return ["zadd_per_s": rps ?? 0, "pipeline": pipeline, "connections": 1, "requests": requests]
     }
 
     func feedReads(accounts: AccountServices, clients: Int, requests: Int) async throws -> [String: Any] {

@@ -9,8 +9,13 @@ public struct FeedReader: Sendable {
     public let source: FeedSource
     public let media: MediaRepository
     public let configuration: FeedConfiguration
+    public let celebrities: CelebrityCache
 
-    public init(postgres: ShardedPostgres, redis: RedisClient, configuration: FeedConfiguration = FeedConfiguration()) {
+    public init(
+        postgres: ShardedPostgres, redis: RedisClient, configuration: FeedConfiguration = FeedConfiguration(),
+        celebrities: CelebrityCache = CelebrityCache()
+    ) {
+        self.celebrities = celebrities
         self.follows = FollowRepository(postgres: postgres)
         self.store = FeedStore(redis: redis, cap: configuration.cap)
         self.source = FeedSource(postgres: postgres)
@@ -42,7 +47,13 @@ public struct FeedReader: Sendable {
     }
 
     private func celebrityMedia(following: [ShardedID], before: ShardedID?, limit: Int, logger: Logger) async throws -> [ShardedID] {
-        let celebrities = try await follows.usersAbove(followerThreshold: configuration.celebrityThreshold, among: following, logger: logger)
+        let (known, unknown) = self.celebrities.lookup(following)
+        var celebrities = known
+        if !unknown.isEmpty {
+            let found = try await follows.usersAbove(followerThreshold: configuration.celebrityThreshold, among: unknown, logger: logger)
+            self.celebrities.remember(checked: unknown, celebrities: Set(found))
+            celebrities += found
+        }
         guard !celebrities.isEmpty else { return [] }
         return try await source.recentMediaIDs(owners: celebrities, before: before, limit: limit, logger: logger)
     }
