@@ -40,7 +40,7 @@ struct BenchSocialCommand: AsyncParsableCommand {
             tasks.addTask { try await group.run() }
             defer { tasks.cancelAll() }
             _ = try await Migrator().migrate(dependencies.postgres, logger: logger)
-            var bench = Bench(configuration: configuration, dependencies: dependencies, logger: logger)
+            let bench = Bench(configuration: configuration, dependencies: dependencies, logger: logger)
             var result: [String: Any] = [:]
             result["fanout"] = try await bench.fanOut(followers: followers)
             result["redis_benchmark"] = try bench.redisBenchmark(binary: redisBenchmark, requests: followers, pipeline: pipeline)

@@ -20,6 +20,6 @@ public struct ActivityHandler: JobHandler {
         guard payload.actorID != payload.recipientID else { return }
         let item = ActivityItem(
             id: String(job.outboxID), kind: payload.kind, actorID: payload.actorID, mediaID: payload.mediaID, commentID: payload.commentID)
-        try await store.push(item, outboxID: job.outboxID, to: payload.recipientID)
+        try await store.push(item, to: payload.recipientID)
     }
 }

@@ -27,8 +27,9 @@ public struct ActivityItem: Codable, Sendable, Hashable {
 ///
 /// Idempotent by outbox id: the member carries the outbox id and nothing time-dependent, and `ZADD NX` never updates
 /// an existing member, so a redelivered job finds its item already there and changes nothing. The score is
-/// `milliseconds since the id epoch × 1000 + outbox id mod 1000` (< 2^53, exact in a double): time order, with ties
-/// within a millisecond broken so a score cursor rarely meets an equal score.
+/// `milliseconds since the id epoch × 1000 + (a per-recipient counter mod 1000)` (< 2^53, exact in a double): time
+/// order, and unique per recipient unless 1,000 items arrive for one user within one millisecond, so the score is a
+/// sound cursor. A redelivery burns a counter value and nothing else.
 public struct ActivityStore: Sendable {
     public let redis: RedisClient
     public let cap: Int
@@ -39,14 +40,16 @@ public struct ActivityStore: Sendable {
     }
 
     public static func key(of user: ShardedID) -> String { "darkroom:activity:\(user)" }
+    static func sequenceKey(of user: ShardedID) -> String { "darkroom:activity:\(user):seq" }
 
-    public func push(_ item: ActivityItem, outboxID: Int64, to user: ShardedID, at date: Date = Date()) async throws {
+    public func push(_ item: ActivityItem, to user: ShardedID, at date: Date = Date()) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let member = String(decoding: try encoder.encode(item), as: UTF8.self)
         let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down)) - ShardedID.epochMilliseconds
-        let score = Double(ms * 1000 + (outboxID % 1000 + 1000) % 1000)
         let key = Self.key(of: user)
+        let sequence = try await redis.incr(Self.sequenceKey(of: user))
+        let score = Double(ms * 1000 + sequence % 1000)
         let replies = try await redis.pipeline([
             RedisCommand("ZADD", key, "NX", score, member),
             RedisCommand("ZREMRANGEBYRANK", key, 0, -(cap + 1)),
