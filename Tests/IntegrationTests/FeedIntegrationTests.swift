@@ -144,4 +144,19 @@ struct FeedIntegrationTests {
             #expect(try await stack.social.feed.store.entries(of: b.id) == [kept.id])
         }
     }
+
+    /// A job that can never succeed goes to the dead-letter stream at once: the handlers say so with `.invalidJob`.
+    @Test func malformedJobsAreInvalidJobs() async throws {
+        try await SocialStack.run { stack, _ in
+            let handlers: [any JobHandler] = [stack.feedHandler, stack.followHandler, stack.activityHandler]
+            for handler in handlers {
+                let job = Job(outboxID: 1, shard: 0, topic: handler.topic, payload: #"{"nonsense":true}"#, streamEntryID: "0-1", deliveryCount: 1)
+                await #expect(throws: PipelineError.self) { try await SocialStack.runChain(handler, job) }
+            }
+            let unknownKind = #"{"recipient_id":"1","actor_id":"2","kind":"poke"}"#
+            let job = Job(outboxID: 2, shard: 0, topic: .activity, payload: unknownKind, streamEntryID: "0-1", deliveryCount: 1)
+            let error = await #expect(throws: PipelineError.self) { try await SocialStack.runChain(stack.activityHandler, job) }
+            #expect(error?.code == .invalidJob)
+        }
+    }
 }
