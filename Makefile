@@ -35,6 +35,7 @@ test-unit:
 
 bench: bootstrap
 	@bench/run
+	@BENCH_SKIP_BUILD=1 bench/social
 
 stack-up:
 	@$(DEVSTACK) up run

@@ -13,6 +13,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case methodNotAllowed = "method_not_allowed"
             case conflict = "conflict"
             case usernameTaken = "username_taken"
+            case cannotFollowSelf = "cannot_follow_self"
             case payloadTooLarge = "payload_too_large"
             case unsupportedMedia = "unsupported_media"
             case unprocessable = "unprocessable"
@@ -41,6 +42,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let methodNotAllowed = Code(.methodNotAllowed)
         public static let conflict = Code(.conflict)
         public static let usernameTaken = Code(.usernameTaken)
+        /// `POST /v1/users/{id}/follow` naming the caller.
+        public static let cannotFollowSelf = Code(.cannotFollowSelf)
         /// The body exceeds its limit (bytes or pixels before decoding).
         public static let payloadTooLarge = Code(.payloadTooLarge)
         /// Not an image format the service accepts.

@@ -4,7 +4,8 @@ import ServiceLifecycle
 
 /// Builds the HTTP application. `darkroom serve` and the tests both call it, so what is tested is what runs.
 ///
-/// `accounts` nil serves only health and metrics (for tests of those alone). `metrics` holds the registry that
+/// `accounts` nil serves only health and metrics (for tests of those alone); `social` adds the follow graph, feed,
+/// likes, comments, activity and tag routes. `metrics` holds the registry that
 /// `/metrics` renders: `serve` passes the one it bootstrapped swift-metrics with, tests a fresh one.
 public func buildApplication(
     configuration: DarkroomConfiguration,
@@ -12,9 +13,10 @@ public func buildApplication(
     logger: Logger,
     accounts: AccountServices? = nil,
     media: MediaServices? = nil,
-    metrics: DarkroomMetrics = DarkroomMetrics()
+    metrics: DarkroomMetrics = DarkroomMetrics(),
+    social: SocialServices? = nil
 ) -> some ApplicationProtocol {
-    let router = buildRouter(readinessChecks: readinessChecks, accounts: accounts, media: media, metrics: metrics)
+    let router = buildRouter(readinessChecks: readinessChecks, accounts: accounts, media: media, metrics: metrics, social: social)
     return Application(
         router: router,
         configuration: .init(
@@ -30,7 +32,8 @@ public func buildRouter(
     readinessChecks: [any ReadinessCheck],
     accounts: AccountServices?,
     media: MediaServices? = nil,
-    metrics: DarkroomMetrics
+    metrics: DarkroomMetrics,
+    social: SocialServices? = nil
 ) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.addMiddleware {
@@ -48,6 +51,15 @@ public func buildRouter(
         if let media {
             MediaController(services: media, accounts: accounts).addRoutes(to: router)
             OriginController(services: media).addRoutes(to: router)
+        }
+        // Social routes need sessions, so they come only with accounts.
+        if let social {
+            FollowController(services: social, accounts: accounts).addRoutes(to: router)
+            FeedController(services: social, accounts: accounts).addRoutes(to: router)
+            LikesController(services: social, accounts: accounts).addRoutes(to: router)
+            CommentsController(services: social, accounts: accounts).addRoutes(to: router)
+            ActivityController(services: social, accounts: accounts).addRoutes(to: router)
+            TagsController(services: social, accounts: accounts).addRoutes(to: router)
         }
     }
     return router

@@ -34,7 +34,8 @@ struct ServeCommand: AsyncParsableCommand {
             logger: logger,
             accounts: AccountServices(dependencies: dependencies, configuration: configuration),
             media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
-            metrics: metrics
+            metrics: metrics,
+            social: SocialServices(dependencies: dependencies, configuration: configuration)
         )
         var services = dependencies.services
         if role == .all {

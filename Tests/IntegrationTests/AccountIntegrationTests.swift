@@ -13,18 +13,21 @@ import TestSupport
 import Testing
 
 /// The real application on the test stack (PostgreSQL ×2, Redis, SeaweedFS), bcrypt at cost 4, driven through
-/// `.router`. Accounts, sessions, media and the CDN origin are all served.
+/// `.router`: accounts, sessions, media, the CDN origin and the social routes. With `workers`, the process also runs
+/// every stage's workers and the outbox relays, as `darkroom serve` does.
 struct AccountStack {
     let configuration: DarkroomConfiguration
     let dependencies: DarkroomDependencies
     let metrics: DarkroomMetrics
     let services: AccountServices
     let media: MediaServices
+    let social: SocialServices
 
     static let logger = Logger(label: "test.accounts")
 
     static func run(
-        sessionTTLSeconds: Int = 2_592_000, environment overrides: [String: String] = [:],
+        sessionTTLSeconds: Int = 2_592_000, environment overrides: [String: String] = [:], workers: Bool = false,
+        feed: FeedConfiguration? = nil,
         _ body: @Sendable (AccountStack, any TestClientProtocol) async throws -> Void
     ) async throws {
         _ = try TestStack.name
@@ -40,19 +43,26 @@ struct AccountStack {
             dependencies: dependencies,
             metrics: metrics,
             services: AccountServices(dependencies: dependencies, configuration: configuration),
-            media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory))
+            media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
+            social: SocialServices(
+                postgres: dependencies.postgres, redis: dependencies.redis,
+                feedConfiguration: feed ?? configuration.feeds.feedConfiguration, cdnBaseURL: configuration.cdnBaseURL)
         )
         let app = buildApplication(
             configuration: configuration, readinessChecks: dependencies.readinessChecks, logger: logger,
-            accounts: stack.services, media: stack.media, metrics: stack.metrics
+            accounts: stack.services, media: stack.media, metrics: stack.metrics, social: stack.social
         )
+        var services = dependencies.services
+        if workers {
+            services += try WorkerRuntime(stages: nil, configuration: configuration, dependencies: dependencies, logger: logger).services
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
-            group.addTask { try await services.run() }
+            let serviceGroup = ServiceGroup(configuration: .init(services: services, logger: logger))
+            group.addTask { try await serviceGroup.run() }
             defer { group.cancelAll() }
             _ = try await Migrator().migrate(dependencies.postgres, logger: logger)
             try await app.test(.router) { client in try await body(stack, client) }
-            await services.triggerGracefulShutdown()
+            await serviceGroup.triggerGracefulShutdown()
         }
     }
 

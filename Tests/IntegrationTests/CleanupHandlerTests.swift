@@ -23,7 +23,9 @@ struct CleanupHandlerTests {
             try await PostgresFixture.withRunning(dependencies.postgres) { _ in
                 let fixture = try await WorkProcessTests.makeDeletedMedia(dependencies, shard: 5)
                 #expect(try await WorkProcessTests.traces(fixture, dependencies) == (2, 3))
-                let handler = CleanupHandler(objectStore: dependencies.objectStore, postgres: dependencies.postgres)
+                let handler = CleanupHandler(
+                    objectStore: dependencies.objectStore, postgres: dependencies.postgres,
+                    feeds: FeedCleaner(postgres: dependencies.postgres, redis: dependencies.redis))
                 let payload = try OutboxMessage(
                     topic: .cleanup, encoding: MediaDeletedJob(mediaID: fixture.mediaID, ownerID: fixture.mediaID, keys: fixture.keys.map(\.rawValue))
                 ).payload
@@ -43,7 +45,7 @@ struct CleanupHandlerTests {
 
     @Test(arguments: [#"{"nope":1}"#, #"{"media_id":"1","owner_id":"1","keys":[""]}"#])
     func aJobThatCanNeverSucceedIsInvalid(payload: String) async throws {
-        let handler = CleanupHandler(objectStore: InMemoryObjectStore(), postgres: ShardedPostgres(configuration: try PostgresFixture.stackConfiguration()))
+        let handler = CleanupHandler(objectStore: InMemoryObjectStore(), postgres: ShardedPostgres(configuration: try PostgresFixture.stackConfiguration()), feeds: nil)
         do {
             try await handler.handle(job(payload), context: context)
             Issue.record("must throw")

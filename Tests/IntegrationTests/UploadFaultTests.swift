@@ -59,19 +59,34 @@ struct UploadFaultTests {
     }
 
     @Test(.timeLimit(.minutes(3)))
-    func redisDownStillTakesTheUploadAndLeavesItsJobsInTheOutbox() async throws {
-        try await AccountStack.run { stack, client in
-            let (_, token) = try await client.newSession(AccountStack.uniqueName("rdup"))
+    func redisDownStillTakesTheUploadAndTheRelayDeliversItsJobsAfterwards() async throws {
+        let relayFast = ["DARKROOM_OUTBOX_RELAY_DELAY_MS": "500", "DARKROOM_OUTBOX_RELAY_INTERVAL_MS": "200"]
+        try await AccountStack.run(environment: relayFast, workers: true) { stack, client in
+            let (author, token) = try await client.newSession(AccountStack.uniqueName("rdup"))
+            let (follower, followerToken) = try await client.newSession(AccountStack.uniqueName("rdfo"))
+            #expect(try await client.json(.post, "/v1/users/\(author.id)/follow", token: followerToken).status == .ok)
             // The session is seen by this process before the outage (see StaleIfErrorSessionStore).
             #expect(try await client.json(.get, "/v1/me", token: token).status == .ok)
-            let answer = try await TestStack.withStopped(.redis) {
-                try await client.upload(try Self.photo("orient_1.jpg"), fields: ["lat": "1.5", "lng": "2.5"], token: token)
+            let db = stack.dependencies.postgres
+            let mediaID = try await TestStack.withStopped(.redis) {
+                let answer = try await client.upload(try Self.photo("orient_1.jpg"), fields: ["lat": "1.5", "lng": "2.5"], token: token)
+                try #require(answer.status == .created, "\(String(buffer: answer.body))")
+                let id = try #require(ShardedID(string: try decodeMedia(answer.body).id))
+                let rows = try await UploadIntegrationTests.outbox(id, db)
+                #expect(rows.map(\.topic) == ["feed", "geo", "push"])
+                #expect(rows.allSatisfy { !$0.published }, "left for the relay while Redis is down")
+                return id
             }
-            try #require(answer.status == .created, "\(String(buffer: answer.body))")
-            let id = try #require(ShardedID(string: try decodeMedia(answer.body).id))
-            let rows = try await UploadIntegrationTests.outbox(id, stack.dependencies.postgres)
-            #expect(rows.map(\.topic) == ["feed", "geo", "push"])
-            #expect(rows.allSatisfy { !$0.published }, "left for the relay")
+            // Redis is back: the relay publishes the rows and the feed worker fans the upload out.
+            let delivered = try await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                try await UploadIntegrationTests.outbox(mediaID, db).allSatisfy(\.published)
+            }
+            #expect(delivered, "every outbox row was published by the relay")
+            let followerID = try #require(ShardedID(string: follower.id))
+            let fannedOut = try await eventually(timeout: .seconds(60), every: .milliseconds(200)) {
+                try await stack.social.feed.store.entries(of: followerID).contains(mediaID)
+            }
+            #expect(fannedOut, "the job reached the follower's feed: none lost")
         }
     }
 }

@@ -232,10 +232,10 @@ struct UploadIntegrationTests {
             for name in ["orient_1.jpg", "orient_2.jpg", "orient_3.jpg"] {
                 ids.append(try decodeMedia(try await client.upload(try Self.bytes(name), token: token).body).id)
             }
-            let first = try JSONDecoder().decode(MediaPage.self, from: Data(try await client.json(.get, "/v1/users/\(user.id)/media?limit=2").body.readableBytesView))
+            let first = try JSONDecoder().decode(PageResponse<MediaResponse>.self, from: Data(try await client.json(.get, "/v1/users/\(user.id)/media?limit=2").body.readableBytesView))
             #expect(first.items.map(\.id) == [ids[2], ids[1]])
             let cursor = try #require(first.nextCursor)
-            let second = try JSONDecoder().decode(MediaPage.self, from: Data(try await client.json(.get, "/v1/users/\(user.id)/media?limit=2&cursor=\(cursor)").body.readableBytesView))
+            let second = try JSONDecoder().decode(PageResponse<MediaResponse>.self, from: Data(try await client.json(.get, "/v1/users/\(user.id)/media?limit=2&cursor=\(cursor)").body.readableBytesView))
             #expect(second.items.map(\.id) == [ids[0]])
             #expect(second.nextCursor == nil)
             #expect(try await client.json(.get, "/v1/users/\(user.id)/media?limit=101").status == .badRequest)

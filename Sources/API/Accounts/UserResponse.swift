@@ -8,11 +8,17 @@ public struct UserResponse: ResponseCodable, Sendable, Equatable {
     public var username: String
     public var displayName: String
     public var createdAt: String
+    public var followerCount: Int64
+    public var followingCount: Int64
+    public var mediaCount: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, username
         case displayName = "display_name"
         case createdAt = "created_at"
+        case followerCount = "follower_count"
+        case followingCount = "following_count"
+        case mediaCount = "media_count"
     }
 
     public init(_ user: UserRecord) {
@@ -20,6 +26,9 @@ public struct UserResponse: ResponseCodable, Sendable, Equatable {
         username = user.username
         displayName = user.displayName
         createdAt = user.createdAt.formatted(.iso8601)
+        followerCount = user.followerCount
+        followingCount = user.followingCount
+        mediaCount = user.mediaCount
     }
 }
 

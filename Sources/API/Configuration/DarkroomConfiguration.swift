@@ -101,6 +101,16 @@ public struct DarkroomConfiguration: Sendable {
         public var handlerDelay: Duration
     }
 
+    public struct Feeds: Sendable {
+        /// `DARKROOM_FEED_CAP`, default 800: entries kept per user feed in Redis.
+        public var cap: Int
+        /// `DARKROOM_FEED_CHUNK_SIZE`, default 10000: followers written per `feed` job.
+        public var chunkSize: Int
+        /// `DARKROOM_FEED_CELEBRITY_THRESHOLD`, default 100000: authors with more followers are merged at read time
+        /// instead of fanned out.
+        public var celebrityThreshold: Int
+    }
+
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
@@ -108,6 +118,7 @@ public struct DarkroomConfiguration: Sendable {
     public var accounts: Accounts
     public var upload: Upload
     public var workers: Workers
+    public var feeds: Feeds
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -190,6 +201,11 @@ public struct DarkroomConfiguration: Sendable {
         guard workers.retryMax >= workers.retryBase else {
             throw APIError(.invalidConfiguration, "DARKROOM_JOB_RETRY_MAX_MS must be at least DARKROOM_JOB_RETRY_BASE_MS")
         }
+        feeds = Feeds(
+            cap: try env.int("DARKROOM_FEED_CAP", default: 800, in: 10...100_000),
+            chunkSize: try env.int("DARKROOM_FEED_CHUNK_SIZE", default: 10_000, in: 1...1_000_000),
+            celebrityThreshold: try env.int("DARKROOM_FEED_CELEBRITY_THRESHOLD", default: 100_000, in: 0...Int.max)
+        )
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")
         let level = env.string("DARKROOM_LOG_LEVEL", default: "info").lowercased()

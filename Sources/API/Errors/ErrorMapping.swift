@@ -17,7 +17,7 @@ public enum ErrorMapping {
         case .methodNotAllowed: .methodNotAllowed
         case .conflict, .usernameTaken: .conflict
         case .payloadTooLarge: .contentTooLarge
-        case .unsupportedMedia, .unprocessable, .emptyFile, .unsupportedFormat, .corruptImage, .tooManyPixels: .unprocessableContent
+        case .unsupportedMedia, .unprocessable, .emptyFile, .unsupportedFormat, .corruptImage, .tooManyPixels, .cannotFollowSelf: .unprocessableContent
         case .unavailable, .overloaded: .serviceUnavailable
         default: .internalServerError
         }

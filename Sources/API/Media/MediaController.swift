@@ -11,9 +11,6 @@ struct MediaController: Sendable {
     let services: MediaServices
     let accounts: AccountServices
 
-    static let defaultPageSize = 20
-    static let maxPageSize = 100
-
     func addRoutes(to router: Router<APIRequestContext>) {
         let authenticated = router.group().add(middleware: SessionAuthenticator(services: accounts))
         authenticated.post("/v1/media") { request, context in
@@ -94,33 +91,15 @@ struct MediaController: Sendable {
         }
     }
 
-    func userMedia(idString: String, request: Request, context: APIRequestContext) async throws -> MediaPage {
+    func userMedia(idString: String, request: Request, context: APIRequestContext) async throws -> PageResponse<MediaResponse> {
         guard let owner = Self.parseID(idString), try await accounts.users.user(id: owner, logger: context.logger) != nil else {
             throw APIError(.notFound, "no such user")
         }
-        let page = try Self.page(request)
+        let page = try PageRequest(request)
         let media = try await services.repository.list(owner: owner, before: page.cursor, limit: page.limit, logger: context.logger)
-        return MediaPage(
-            items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) },
+        return PageResponse(
+            "media", items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) },
             nextCursor: media.count == page.limit ? media.last?.id.description : nil)
-    }
-
-    /// `?cursor=<last id seen>&limit=1...100`.
-    static func page(_ request: Request) throws(APIError) -> (cursor: ShardedID?, limit: Int) {
-        let query = request.uri.queryParameters
-        var cursor: ShardedID?
-        if let text = query["cursor"].map(String.init), !text.isEmpty {
-            guard let id = ShardedID(string: text) else { throw APIError(.validationFailed, "cursor is not an id", field: "cursor") }
-            cursor = id
-        }
-        var limit = defaultPageSize
-        if let text = query["limit"].map(String.init) {
-            guard let value = Int(text), (1...maxPageSize).contains(value) else {
-                throw APIError(.validationFailed, "limit must be 1...\(maxPageSize)", field: "limit")
-            }
-            limit = value
-        }
-        return (cursor, limit)
     }
 
     static func parseID(_ text: String) -> ShardedID? {

@@ -2,8 +2,9 @@ import Foundation
 import Hummingbird
 import Storage
 
-/// A media object as clients see it. Ids are strings (64-bit ids overflow JavaScript numbers); rendition URLs are
-/// on the CDN base URL and name the media and preset only, never an object key.
+/// A media object as clients see it, alone or in lists (feed, tags, a user's media). Ids are strings (64-bit ids
+/// overflow JavaScript numbers); rendition URLs are on the CDN base URL and name the media and preset only, never an
+/// object key. `blurhash`, `location` and `captured_at` are always present, null when unknown.
 public struct MediaResponse: ResponseCodable, Sendable, Equatable {
     public struct Location: Codable, Sendable, Equatable {
         public var lat: Double
@@ -61,14 +62,22 @@ public struct MediaResponse: ResponseCodable, Sendable, Equatable {
                 url: "\(base)/m/\(media.id)/\($0.preset).\($0.fileExtension)")
         }
     }
-}
 
-/// A page of media, newest first; `next_cursor` is absent on the last page.
-public struct MediaPage: ResponseCodable, Sendable {
-    public var items: [MediaResponse]
-    public var nextCursor: String?
-
-    enum CodingKeys: String, CodingKey {
-        case items, nextCursor = "next_cursor"
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(ownerID, forKey: .ownerID)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(caption, forKey: .caption)
+        try container.encode(hashtags, forKey: .hashtags)
+        try container.encode(filter, forKey: .filter)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(blurhash, forKey: .blurhash)
+        try container.encode(location, forKey: .location)
+        try container.encode(capturedAt, forKey: .capturedAt)
+        try container.encode(likeCount, forKey: .likeCount)
+        try container.encode(commentCount, forKey: .commentCount)
+        try container.encode(renditions, forKey: .renditions)
     }
 }

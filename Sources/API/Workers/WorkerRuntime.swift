@@ -25,7 +25,7 @@ public struct WorkerRuntime: Sendable {
         stages: [String]?, configuration: DarkroomConfiguration, dependencies: DarkroomDependencies, logger: Logger,
         concurrency: Int? = nil, metrics: WorkerMetrics = WorkerMetrics()
     ) throws(APIError) {
-        var handlers = JobHandlers.all(dependencies: dependencies)
+        var handlers = JobHandlers.all(dependencies: dependencies, configuration: configuration)
         if let stages {
             let known = Set(handlers.map(\.topic.rawValue))
             for stage in stages where !known.contains(stage) {

@@ -2,18 +2,22 @@ import Logging
 import PostgresNIO
 import Storage
 
-/// `cleanup`: a media was deleted. Removes its objects and the likes and comments rows on its shard.
+/// `cleanup`: a media was deleted. Removes its objects, its entries in followers' feeds, and the likes and comments
+/// rows on its shard.
 ///
-/// Idempotent without bookkeeping: deleting an absent object succeeds, and a second DELETE finds no rows.
-/// (Feed entries are removed by the feed stage's part of this job, added with the feeds.)
+/// Idempotent without bookkeeping: deleting an absent object succeeds, ZREM of an absent member and a second DELETE
+/// change nothing.
 public struct CleanupHandler: JobHandler {
     public let topic = OutboxTopic.cleanup
     let objectStore: any ObjectStore
     let postgres: ShardedPostgres
+    /// Nil only in tests of the object and row part.
+    let feeds: FeedCleaner?
 
-    public init(objectStore: any ObjectStore, postgres: ShardedPostgres) {
+    public init(objectStore: any ObjectStore, postgres: ShardedPostgres, feeds: FeedCleaner?) {
         self.objectStore = objectStore
         self.postgres = postgres
+        self.feeds = feeds
     }
 
     public func handle(_ job: Job, context: JobContext) async throws {
@@ -32,6 +36,7 @@ public struct CleanupHandler: JobHandler {
         }
         let mediaID = deleted.mediaID
         let logger = context.logger
+        let feedEntries = try await feeds?.remove(mediaID: mediaID, owner: deleted.ownerID, logger: logger) ?? 0
         let (likes, comments) = try await postgres.withTransaction(shard: mediaID.shard, logger: logger) { connection, schema in
             let likes = try await connection.query("DELETE FROM \(schema).likes WHERE media_id = \(mediaID) RETURNING 1", logger: logger).collect().count
             let comments = try await connection.query("DELETE FROM \(schema).comments WHERE media_id = \(mediaID) RETURNING 1", logger: logger).collect().count
@@ -39,6 +44,9 @@ public struct CleanupHandler: JobHandler {
         }
         context.logger.info(
             "cleaned up deleted media",
-            metadata: ["media_id": "\(mediaID)", "objects": "\(keys.count)", "likes": "\(likes)", "comments": "\(comments)"])
+            metadata: [
+                "media_id": "\(mediaID)", "objects": "\(keys.count)", "feed_entries": "\(feedEntries)", "likes": "\(likes)",
+                "comments": "\(comments)",
+            ])
     }
 }

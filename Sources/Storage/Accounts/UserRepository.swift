@@ -47,11 +47,40 @@ public struct UserRepository: UserStore {
         // An id naming a shard outside the map is simply nobody's, not a server fault.
         guard postgres.shardMap.allShards.contains(id.shard) else { return nil }
         let rows = try await postgres.query(shard: id.shard, logger: logger) { schema in
-            "SELECT id, username, display_name, password_hash, created_at FROM \(schema).users WHERE id = \(id)"
+            "SELECT \(unescaped: Self.columns) FROM \(schema).users WHERE id = \(id)"
         }
         guard let row = rows.first else { return nil }
-        let (rowID, username, displayName, hash, createdAt) = try decode(row, as: (ShardedID, String, String, String, Date).self, shard: id.shard)
-        return UserRecord(id: rowID, username: username, displayName: displayName, passwordHash: hash, createdAt: createdAt)
+        return try decodeRecord(row, shard: id.shard)
+    }
+
+    /// Several users, read from their shards in parallel, in the order asked; unknown ids left out.
+    public func users(ids: [ShardedID], logger: Logger) async throws -> [UserRecord] {
+        let byShard = Dictionary(grouping: ids.filter { postgres.shardMap.allShards.contains($0.shard) }, by: \.shard)
+        let found = try await withThrowingTaskGroup(of: [UserRecord].self) { group in
+            for (shard, shardIDs) in byShard {
+                let values = shardIDs.map(\.rawValue)
+                group.addTask {
+                    let rows = try await postgres.query(shard: shard, logger: logger) { schema in
+                        "SELECT \(unescaped: Self.columns) FROM \(schema).users WHERE id = ANY(\(values))"
+                    }
+                    return try rows.map { try decodeRecord($0, shard: shard) }
+                }
+            }
+            var all: [ShardedID: UserRecord] = [:]
+            for try await records in group { for record in records { all[record.id] = record } }
+            return all
+        }
+        return ids.compactMap { found[$0] }
+    }
+
+    static let columns = "id, username, display_name, password_hash, created_at, follower_count, following_count, media_count"
+
+    private func decodeRecord(_ row: PostgresRow, shard: Int) throws -> UserRecord {
+        let (id, username, displayName, hash, createdAt, followers, following, media) = try decode(
+            row, as: (ShardedID, String, String, String, Date, Int64, Int64, Int64).self, shard: shard)
+        return UserRecord(
+            id: id, username: username, displayName: displayName, passwordHash: hash, createdAt: createdAt,
+            followerCount: followers, followingCount: following, mediaCount: media)
     }
 
     public func user(username: String, logger: Logger) async throws -> UserRecord? {
