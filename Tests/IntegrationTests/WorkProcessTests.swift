@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import NIOHTTP1
 import PostgresNIO
+import Pipeline
 import Storage
 import Testing
 
@@ -60,12 +61,12 @@ struct WorkProcessTests {
         return (objects, Int(rows))
     }
 
-    static func startWorker(name: String, environment extra: [String: String], log: URL) throws -> ChildProcess {
+    static func startWorker(name: String, stage: String = "cleanup", environment extra: [String: String], log: URL) throws -> ChildProcess {
         var environment = TestStack.environment
         environment["DARKROOM_WORKER_NAME"] = name
         for (key, value) in extra { environment[key] = value }
         return try ChildProcess(
-            "/bin/sh", ["-c", "exec \"$0\" work --stage cleanup 2>\"$1\"", ServeProcessTests.binary, log.path], environment: environment)
+            "/bin/sh", ["-c", "exec \"$0\" work --stage \"$2\" 2>\"$1\"", ServeProcessTests.binary, log.path, stage], environment: environment)
     }
 
     @Test func aWorkerKilledMidJobLosesNothing() async throws {
@@ -151,6 +152,90 @@ struct WorkProcessTests {
             "/bin/sh", ["-c", "exec \"$0\" jobs dlq \"$@\" >\"$OUT\" 2>/dev/null", ServeProcessTests.binary] + arguments,
             environment: TestStack.environment.merging(["OUT": output.path]) { $1 }, timeout: .seconds(60))
         return (code, (try? String(contentsOf: output, encoding: .utf8)) ?? "")
+    }
+
+    /// A `feed` fan-out of 3,000 followers in chunks of 1,000: the worker is killed after the first chunk, holding the
+    /// second; another worker reclaims it and finishes. Every follower ends with the photo exactly once.
+    @Test func aFeedWorkerKilledMidFanOutIsFinishedByAnotherWithEveryEntryOnce() async throws {
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-feedkill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: logs) }
+        try await SocialStack.run { stack, client in
+            let author = try await stack.user(client, "kill")
+            let count = 3_000
+            // Follower ids nobody will mint for decades: this test's own feeds.
+            let base = try ShardedID(millisecondsSinceEpoch: (1 << 40) + Int64.random(in: 0..<(1 << 39)), shard: 0, sequence: 0)
+            let followers = (0..<count).map { ShardedID(rawValue: base.rawValue + Int64($0) << 10) }
+            let values = followers.map(\.rawValue)
+            _ = try await stack.postgres.query(shard: author.id.shard) { schema in
+                "INSERT INTO \(schema).followers (user_id, follower_id) SELECT \(author.id), unnest(\(values)::bigint[])"
+            }
+            _ = try await stack.postgres.query(shard: author.id.shard) { "UPDATE \($0).users SET follower_count = \(count) WHERE id = \(author.id)" }
+            let member = FeedStore.member
+            func withEntry(_ photo: ShardedID) async throws -> (once: Int, wrong: Int) {
+                let replies = try await stack.redis.pipeline(followers.map { RedisCommand("ZRANGE", FeedStore.key(of: $0), 0, -1) })
+                var once = 0
+                var wrong = 0
+                for reply in replies {
+                    let entries = try reply.strings()
+                    if entries == [member(photo)] { once += 1 } else if !entries.isEmpty { wrong += 1 }
+                }
+                return (once, wrong)
+            }
+
+            let first = "feedkill1-\(UUID().uuidString.prefix(8))"
+            let chunked = ["DARKROOM_FEED_CHUNK_SIZE": "1000"]
+            let worker1 = try Self.startWorker(
+                name: first, stage: "feed", environment: chunked.merging(["DARKROOM_JOB_HANDLER_DELAY_MS": "3000"]) { $1 },
+                log: logs.appendingPathComponent("w1.log"))
+            var killed = false
+            defer { if !killed { worker1.signal(SIGKILL) } }
+
+            let (photo, outbox) = try await stack.post(author.id)
+            try await OutboxPublisher(postgres: stack.postgres, redis: stack.redis).publish(outbox, logger: Self.logger)
+            let outboxID = String(try #require(outbox.first { $0.topic == .feed }).id)
+            let stream = JobStream(topic: .feed)
+            // Wait for the first chunk to land and the worker to hold the next one (it sleeps before each job).
+            var heldEntry: String?
+            let midway = try await eventually(timeout: .seconds(90), every: .milliseconds(100)) {
+                guard try await withEntry(photo.id).once >= 1_000 else { return false }
+                for entry in try await stack.redis.xpending(stream.key, group: stream.group, count: 1000) where entry.consumer == first {
+                    let body = try await stack.redis.xrange(stream.key, start: entry.id, end: entry.id, count: 1).first
+                    if body?.string("outbox_id") == outboxID { heldEntry = entry.id }
+                }
+                return heldEntry != nil
+            }
+            try #require(midway, "the worker under test never held a later chunk of the fan-out")
+            worker1.signal(SIGKILL)
+            killed = true
+            #expect(try await worker1.waitForExit(timeout: .seconds(10)) == 128 + SIGKILL)
+            let partial = try await withEntry(photo.id)
+            #expect(partial.once < count, "killed mid fan-out")
+
+            let worker2 = try Self.startWorker(
+                name: "feedkill2-\(UUID().uuidString.prefix(8))", stage: "feed",
+                environment: chunked.merging(["DARKROOM_JOB_RECLAIM_IDLE_MS": "1000"]) { $1 }, log: logs.appendingPathComponent("w2.log"))
+            var stopped = false
+            defer { if !stopped { worker2.signal(SIGKILL) } }
+            let finished = try await eventually(timeout: .seconds(90), every: .milliseconds(200)) {
+                try await withEntry(photo.id).once == count
+            }
+            #expect(finished, "the reclaimed chunk and the ones after it were done")
+            #expect(try await withEntry(photo.id).wrong == 0, "no feed holds anything but the photo, once")
+            let held = try #require(heldEntry)
+            let acknowledged = try await eventually(timeout: .seconds(30)) {
+                try await stack.redis.xpending(stream.key, group: stream.group, start: held, end: held, count: 1).isEmpty
+            }
+            #expect(acknowledged)
+            worker2.signal(SIGTERM)
+            stopped = try await worker2.waitForExit(timeout: .seconds(30)) != nil
+            _ = try await stack.redis.del(followers.map { FeedStore.key(of: $0) })
+            if !finished {
+                for name in ["w1.log", "w2.log"] {
+                    print("--- \(name)\n" + ((try? String(contentsOf: logs.appendingPathComponent(name), encoding: .utf8)) ?? ""))
+                }
+            }
+        }
     }
 
     @Test func theDeadLetterCommandListsRetriesAndDrops() async throws {
