@@ -82,23 +82,12 @@ public struct NewMedia: Sendable, Hashable {
     }
 }
 
-/// A media row as read back.
+/// A media row as read back: what the upload wrote (`content`, whose fields read through: `record.caption`) and what
+/// the database keeps up to date.
+@dynamicMemberLookup
 public struct MediaRecord: Sendable, Hashable {
-    public var id: ShardedID
-    public var ownerID: ShardedID
-    public var contentSHA256: [UInt8]
-    public var caption: String
-    /// Lower-cased, without `#`, alphabetical.
-    public var hashtags: [String]
-    public var filter: String
-    public var width: Int
-    public var height: Int
-    public var blurhash: String?
-    public var location: MediaLocation?
-    public var capturedAt: Date?
-    public var cameraMake: String?
-    public var cameraModel: String?
-    public var renditions: [StoredRendition]
+    /// Hashtags lower-cased, without `#`, alphabetical.
+    public var content: NewMedia
     public var likeCount: Int64
     public var commentCount: Int64
     public var createdAt: Date
@@ -106,22 +95,13 @@ public struct MediaRecord: Sendable, Hashable {
 
     public var isDeleted: Bool { deletedAt != nil }
 
-    /// A written `NewMedia` with what the database added.
-    public init(_ media: NewMedia, likeCount: Int64 = 0, commentCount: Int64 = 0, createdAt: Date, deletedAt: Date? = nil) {
-        id = media.id
-        ownerID = media.ownerID
-        contentSHA256 = media.contentSHA256
-        caption = media.caption
-        hashtags = media.hashtags
-        filter = media.filter
-        width = media.width
-        height = media.height
-        blurhash = media.blurhash
-        location = media.location
-        capturedAt = media.capturedAt
-        cameraMake = media.cameraMake
-        cameraModel = media.cameraModel
-        renditions = media.renditions
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<NewMedia, T>) -> T {
+        get { content[keyPath: keyPath] }
+        set { content[keyPath: keyPath] = newValue }
+    }
+
+    public init(_ content: NewMedia, likeCount: Int64 = 0, commentCount: Int64 = 0, createdAt: Date, deletedAt: Date? = nil) {
+        self.content = content
         self.likeCount = likeCount
         self.commentCount = commentCount
         self.createdAt = createdAt

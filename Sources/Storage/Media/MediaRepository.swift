@@ -175,6 +175,14 @@ public struct MediaRepository: Sendable {
         }
     }
 
+    /// Whether the media exists and is not deleted, on a connection already leased on its shard.
+    public static func isLive(_ mediaID: ShardedID, on connection: PostgresConnection, schema: ShardSchema, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            "SELECT 1 FROM \(schema).media WHERE id = \(mediaID) AND deleted_at IS NULL", logger: logger
+        ).collect()
+        return !rows.isEmpty
+    }
+
     // MARK: - Rows
 
     static func decodeRecord(_ row: PostgresRow) throws -> MediaRecord {

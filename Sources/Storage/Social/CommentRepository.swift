@@ -53,10 +53,7 @@ public struct CommentRepository: Sendable {
         guard postgres.shardMap.allShards.contains(mediaID.shard) else { return nil }
         let cursor = before?.rawValue ?? Int64.max
         return try await postgres.withConnection(shard: mediaID.shard, logger: logger) { connection, schema in
-            let live = try await connection.query(
-                "SELECT 1 FROM \(schema).media WHERE id = \(mediaID) AND deleted_at IS NULL", logger: logger
-            ).collect()
-            guard !live.isEmpty else { return nil }
+            guard try await MediaRepository.isLive(mediaID, on: connection, schema: schema, logger: logger) else { return nil }
             let rows = try await connection.query(
                 """
                 SELECT id, author_id, body, created_at FROM \(schema).comments
