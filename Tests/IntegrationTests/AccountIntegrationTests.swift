@@ -66,6 +66,15 @@ struct AccountStack {
         }
     }
 
+    /// A fresh username whose account lands on a shard of `server`.
+    func username(onServer server: Int) throws -> String {
+        let db = dependencies.postgres
+        while true {
+            let candidate = Self.uniqueName("srv\(server)")
+            if try db.server(forShard: db.shardMap.shardForNewUser(username: candidate)) == server { return candidate }
+        }
+    }
+
     /// Fresh per test run: the stack's database is shared and never emptied.
     static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"

@@ -46,13 +46,7 @@ struct SessionFaultTests {
     @Test(.timeLimit(.minutes(3)))
     func oneServerDownFailsOnlyItsUsers() async throws {
         try await AccountStack.run { stack, client in
-            let db = stack.dependencies.postgres
-            func name(onServer server: Int) throws -> String {
-                while true {
-                    let candidate = AccountStack.uniqueName("srv\(server)")
-                    if try db.server(forShard: db.shardMap.shardForNewUser(username: candidate)) == server { return candidate }
-                }
-            }
+            func name(onServer server: Int) throws -> String { try stack.username(onServer: server) }
             let onZero = try await client.signUp(try name(onServer: 0))
             let onOne = try await client.signUp(try name(onServer: 1))
 

@@ -39,13 +39,7 @@ struct UploadFaultTests {
     @Test(.timeLimit(.minutes(3)))
     func oneServerDownFailsUploadsOfItsUsersOnly() async throws {
         try await AccountStack.run { stack, client in
-            let db = stack.dependencies.postgres
-            func name(onServer server: Int) throws -> String {
-                while true {
-                    let candidate = AccountStack.uniqueName("up\(server)")
-                    if try db.server(forShard: db.shardMap.shardForNewUser(username: candidate)) == server { return candidate }
-                }
-            }
+            func name(onServer server: Int) throws -> String { try stack.username(onServer: server) }
             let (_, zeroToken) = try await client.newSession(try name(onServer: 0))
             let (_, oneToken) = try await client.newSession(try name(onServer: 1))
             try await TestStack.withStopped(.pg1) {
