@@ -13,14 +13,9 @@ public struct OutboxPublisher: Sendable {
         self.redis = redis
     }
 
-    /// The stream entry's fields for a row. Workers read exactly these.
+    /// The stream entry's fields for a row; `QueuedJob(entry:deliveryCount:)` reads them back.
     public static func fields(of row: OutboxRow) -> [(String, [UInt8])] {
-        [
-            ("outbox_id", Array(String(row.id).utf8)),
-            ("shard", Array(String(row.shard).utf8)),
-            ("topic", Array(row.topic.rawValue.utf8)),
-            ("payload", Array(row.payload.utf8)),
-        ]
+        QueuedJob.fields(outboxID: row.id, shard: row.shard, topic: row.topic, payload: row.payload)
     }
 
     /// XADDs every row (one pipeline), then marks them published on their shards' servers. Throws if Redis or the
