@@ -10,7 +10,6 @@ import Pipeline
 import PostgresNIO
 import ServiceLifecycle
 import Storage
-import Synchronization
 
 /// `make bench`, social part (`bench/social`): fan-out rate for one post to N followers beside `redis-benchmark`
 /// pipelined ZADD on the same Redis, and `GET /v1/feed` latency under concurrent clients. Writes a JSON summary to
@@ -93,25 +92,12 @@ private struct Bench {
 
     /// Runs the feed handler on a job and every chunk it enqueues; returns the number of jobs.
     func runChain(_ handler: FeedHandler, _ row: OutboxRow) async throws -> Int {
-        var queue = [Job(outboxID: row.id, shard: row.shard, topic: row.topic, payload: row.payload, streamEntryID: "0-1", deliveryCount: 1)]
-        var ran = 0
-        while !queue.isEmpty {
-            let job = queue.removeFirst()
-            let next = Mutex<[Job]>([])
-            let context = JobContext(logger: logger) { topic, payload, outboxID, shard in
-                next.withLock { $0.append(Job(outboxID: outboxID, shard: shard, topic: topic, payload: payload, streamEntryID: "0-2", deliveryCount: 1)) }
-            }
-            try await handler.handle(job, context: context)
-            queue += next.withLock { $0 }
-            ran += 1
-        }
-        return ran
+        try await JobChain.run(handler, from: Job(row), logger: logger)
     }
 
     /// Follower ids in the far future (nobody mints them), unique to this run.
     func fakeFollowers(_ count: Int) throws -> [ShardedID] {
-        let base = try ShardedID(millisecondsSinceEpoch: (1 << 40) + Int64.random(in: 0..<(1 << 39)), shard: 0, sequence: 0)
-        return (0..<count).map { ShardedID(rawValue: base.rawValue + Int64($0) << 10) }
+        try ShardedID.farFuture(count: count)
     }
 
     func fanOut(followers count: Int) async throws -> [String: Any] {

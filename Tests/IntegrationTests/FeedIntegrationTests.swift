@@ -69,9 +69,7 @@ struct FeedIntegrationTests {
         let chunk = 5_000
         try await SocialStack.run(feed: FeedConfiguration(chunkSize: chunk)) { stack, client in
             let author = try await stack.user(client, "big")
-            // Follower ids nobody will mint for decades: the test's own, so parallel runs never share a feed.
-            let base = try ShardedID(millisecondsSinceEpoch: (1 << 40) + Int64.random(in: 0..<(1 << 39)), shard: 0, sequence: 0)
-            let followers = (0..<20_000).map { ShardedID(rawValue: base.rawValue + Int64($0) << 10) }
+            let followers = try ShardedID.farFuture(count: 20_000)
             let values = followers.map(\.rawValue)
             _ = try await stack.postgres.query(shard: author.id.shard) { schema in
                 "INSERT INTO \(schema).followers (user_id, follower_id) SELECT \(author.id), unnest(\(values)::bigint[])"

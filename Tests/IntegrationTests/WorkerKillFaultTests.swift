@@ -110,9 +110,7 @@ struct WorkerKillFaultTests {
         try await SocialStack.run { stack, client in
             let author = try await stack.user(client, "kill")
             let count = 3_000
-            // Follower ids nobody will mint for decades: this test's own feeds.
-            let base = try ShardedID(millisecondsSinceEpoch: (1 << 40) + Int64.random(in: 0..<(1 << 39)), shard: 0, sequence: 0)
-            let followers = (0..<count).map { ShardedID(rawValue: base.rawValue + Int64($0) << 10) }
+            let followers = try ShardedID.farFuture(count: count)
             let values = followers.map(\.rawValue)
             _ = try await stack.postgres.query(shard: author.id.shard) { schema in
                 "INSERT INTO \(schema).followers (user_id, follower_id) SELECT \(author.id), unnest(\(values)::bigint[])"

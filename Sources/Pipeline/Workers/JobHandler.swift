@@ -2,29 +2,25 @@ import Foundation
 import Logging
 import Storage
 
-/// One delivery of an async job, as read from its stage's stream.
-public struct Job: Sendable {
-    /// The outbox row's id: the idempotency key of every effect of the job (unique across servers).
-    public var outboxID: Int64
-    /// The shard whose transaction wrote the row.
-    public var shard: Int
-    public var topic: OutboxTopic
-    /// JSON object; decode with ``decode(_:)`` into the topic's payload type (Storage/Outbox/JobPayloads.swift).
-    public var payload: String
-    /// The stream entry id (for XACK).
-    public var streamEntryID: String
-    /// How many times this entry has been delivered, this delivery included (1 on the first).
-    public var deliveryCount: Int
+/// One delivery of an async job, as read from its stage's stream: the outbox id (the idempotency key of every effect,
+/// unique across servers), the shard whose transaction wrote it, the topic, the JSON payload, the stream entry id and
+/// how many times it has been delivered (1 the first time).
+public typealias Job = QueuedJob
 
+extension QueuedJob {
     public init(outboxID: Int64, shard: Int, topic: OutboxTopic, payload: String, streamEntryID: String, deliveryCount: Int) {
-        self.outboxID = outboxID
-        self.shard = shard
-        self.topic = topic
-        self.payload = payload
-        self.streamEntryID = streamEntryID
-        self.deliveryCount = deliveryCount
+        self.init(entryID: streamEntryID, outboxID: outboxID, shard: shard, topic: topic, payload: payload, deliveryCount: deliveryCount)
     }
 
+    /// A first delivery of a committed outbox row, for running a handler in-process (benchmarks, tests).
+    public init(_ row: OutboxRow, streamEntryID: String = "0-1") {
+        self.init(entryID: streamEntryID, outboxID: row.id, shard: row.shard, topic: row.topic, payload: row.payload, deliveryCount: 1)
+    }
+
+    /// The stream entry id (for XACK).
+    public var streamEntryID: String { entryID }
+
+    /// The payload as the topic's type (Storage/Outbox/JobPayloads.swift); `invalid_job` when it is not one.
     public func decode<Payload: Decodable>(_ type: Payload.Type) throws(PipelineError) -> Payload {
         do {
             return try JSONDecoder().decode(Payload.self, from: Data(payload.utf8))

@@ -170,12 +170,9 @@ public struct StageWorker: Service, Sendable {
             await deadLetter(delivery, reason: DeadLetter.reason(DeadLetter.Reason.exhausted, detail: "reclaimed after \(delivery.deliveryCount - 1) deliveries without an answer"), logger: logger)
             return
         }
-        let job = Job(
-            outboxID: queued.outboxID, shard: queued.shard, topic: queued.topic, payload: queued.payload,
-            streamEntryID: queued.entryID, deliveryCount: queued.deliveryCount)
         let start = ContinuousClock.now
         do {
-            try await handler.handle(job, context: context(logger: logger))
+            try await handler.handle(queued, context: context(logger: logger))
             metrics.recordHandler(topic, .now - start)
         } catch let error as PipelineError where error.code == .invalidJob {
             metrics.recordHandler(topic, .now - start)

@@ -138,3 +138,12 @@ extension ShardedID: PostgresNonThrowingEncodable, PostgresDecodable {
         self.init(rawValue: try Int64(from: &buffer, type: type, format: format, context: context))
     }
 }
+
+extension ShardedID {
+    /// `count` ids, on shard 0, from a random point after 2058 (2^40 ms past the epoch): no shard mints them for
+    /// decades, and two calls almost never overlap. Follower fixtures for benchmarks and tests.
+    public static func farFuture(count: Int) throws(StorageError) -> [ShardedID] {
+        let base = try ShardedID(millisecondsSinceEpoch: (1 << 40) + Int64.random(in: 0..<(1 << 39)), shard: 0, sequence: 0)
+        return (0..<count).map { ShardedID(rawValue: base.rawValue + Int64($0) << 10) }
+    }
+}

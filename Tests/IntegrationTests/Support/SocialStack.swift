@@ -9,7 +9,6 @@ import Pipeline
 import PostgresNIO
 import ServiceLifecycle
 import Storage
-import Synchronization
 import TestSupport
 import Testing
 
@@ -88,25 +87,12 @@ struct SocialStack {
         return rows
     }
 
-    static func job(_ row: OutboxRow) -> Job {
-        Job(outboxID: row.id, shard: row.shard, topic: row.topic, payload: row.payload, streamEntryID: "0-1", deliveryCount: 1)
-    }
+    static func job(_ row: OutboxRow) -> Job { Job(row) }
 
-    /// Runs `handler` on `job` and, like the queue would, on every follow-up job it enqueues; returns how many jobs ran.
+    /// Runs `handler` on `job` and on every follow-up job it enqueues; returns how many jobs ran.
     @discardableResult
     static func runChain(_ handler: some JobHandler, _ first: Job) async throws -> Int {
-        let queue = Mutex<[Job]>([first])
-        var ran = 0
-        while let job = queue.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-            let context = JobContext(logger: logger) { topic, payload, outboxID, shard in
-                queue.withLock {
-                    $0.append(Job(outboxID: outboxID, shard: shard, topic: topic, payload: payload, streamEntryID: "0-2", deliveryCount: 1))
-                }
-            }
-            try await handler.handle(job, context: context)
-            ran += 1
-        }
-        return ran
+        try await JobChain.run(handler, from: first, logger: logger)
     }
 
     var feedHandler: FeedHandler { FeedHandler(postgres: postgres, redis: redis, configuration: feed) }
