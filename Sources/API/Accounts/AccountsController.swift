@@ -46,7 +46,7 @@ struct AccountsController: Sendable {
 
     func user(idString: String, context: APIRequestContext) async throws -> UserResponse {
         // Malformed and unknown ids answer alike: both are simply nobody.
-        guard let id = ShardedID(string: idString), id.rawValue > 0,
+        guard let id = ShardedID(path: idString),
               let record = try await services.users.user(id: id, logger: context.logger)
         else { throw APIError(.notFound, "no such user") }
         return UserResponse(record)

@@ -67,7 +67,7 @@ struct MediaController: Sendable {
     // MARK: - Reads and delete
 
     func media(idString: String, context: APIRequestContext) async throws -> MediaResponse {
-        guard let id = Self.parseID(idString), let media = try await services.repository.media(id: id, logger: context.logger), !media.isDeleted else {
+        guard let id = ShardedID(path: idString), let media = try await services.repository.media(id: id, logger: context.logger), !media.isDeleted else {
             throw APIError(.notFound, "no such media")
         }
         return MediaResponse(media, cdnBaseURL: services.cdnBaseURL)
@@ -75,7 +75,7 @@ struct MediaController: Sendable {
 
     func delete(idString: String, context: APIRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        guard let id = Self.parseID(idString) else { throw APIError(.notFound, "no such media") }
+        guard let id = ShardedID(path: idString) else { throw APIError(.notFound, "no such media") }
         let outcome = try await services.repository.markDeleted(id: id, requester: user.id, logger: context.logger) { media in
             [try OutboxMessage(topic: .cleanup, encoding: MediaDeletedJob(mediaID: media.id, ownerID: media.ownerID, keys: MediaKeys.all(of: media)))]
         }
@@ -92,7 +92,7 @@ struct MediaController: Sendable {
     }
 
     func userMedia(idString: String, request: Request, context: APIRequestContext) async throws -> PageResponse<MediaResponse> {
-        guard let owner = Self.parseID(idString), try await accounts.users.user(id: owner, logger: context.logger) != nil else {
+        guard let owner = ShardedID(path: idString), try await accounts.users.user(id: owner, logger: context.logger) != nil else {
             throw APIError(.notFound, "no such user")
         }
         let page = try PageRequest(request)
@@ -100,10 +100,5 @@ struct MediaController: Sendable {
         return PageResponse(
             "media", items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) },
             nextCursor: media.count == page.limit ? media.last?.id.description : nil)
-    }
-
-    static func parseID(_ text: String) -> ShardedID? {
-        guard let id = ShardedID(string: text), id.rawValue > 0 else { return nil }
-        return id
     }
 }

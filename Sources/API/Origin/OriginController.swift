@@ -33,7 +33,7 @@ struct OriginController: Sendable {
     }
 
     func serve(_ request: Request, context: APIRequestContext, includeBody: Bool) async throws -> Response {
-        guard let idText = context.parameters.get("id"), let id = MediaController.parseID(idText),
+        guard let idText = context.parameters.get("id"), let id = ShardedID(path: idText),
               let name = context.parameters.get("name"), let (preset, fileExtension) = Self.parseName(name),
               let media = try await services.repository.media(id: id, logger: context.logger), !media.isDeleted,
               let rendition = media.renditions.first(where: { $0.preset == preset && $0.fileExtension == fileExtension })

@@ -29,7 +29,7 @@ struct PageRequest: Sendable {
 
     /// A path id; malformed ones answer like unknown ones.
     static func id(_ context: APIRequestContext, _ name: String, what: String) throws(APIError) -> ShardedID {
-        guard let id = ShardedID(string: context.parameters.get(name) ?? ""), id.rawValue > 0 else {
+        guard let id = ShardedID(path: context.parameters.get(name) ?? "") else {
             throw APIError(.notFound, "no such \(what)")
         }
         return id
