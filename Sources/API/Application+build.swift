@@ -61,6 +61,7 @@ public func buildRouter(
             CommentsController(services: social, accounts: accounts).addRoutes(to: router)
             ActivityController(services: social, accounts: accounts).addRoutes(to: router)
             TagsController(services: social, accounts: accounts).addRoutes(to: router)
+            GeoSearchController(services: social, accounts: accounts).addRoutes(to: router)
         }
     }
     return router

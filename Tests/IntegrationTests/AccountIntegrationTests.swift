@@ -28,7 +28,7 @@ struct AccountStack {
 
     static func run(
         sessionTTLSeconds: Int = 2_592_000, environment overrides: [String: String] = [:], workers: Bool = false,
-        feed: FeedConfiguration? = nil,
+        feed: FeedConfiguration? = nil, geoKey: String? = nil,
         _ body: @Sendable (AccountStack, any TestClientProtocol) async throws -> Void
     ) async throws {
         _ = try TestStack.name
@@ -39,15 +39,18 @@ struct AccountStack {
         let configuration = try DarkroomConfiguration(environment: environment)
         let dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
         let metrics = DarkroomMetrics()
+        var social = SocialServices(
+            postgres: dependencies.postgres, redis: dependencies.redis,
+            feedConfiguration: feed ?? configuration.feeds.feedConfiguration, cdnBaseURL: configuration.cdnBaseURL)
+        // A place index of the test's own: the stack's Redis is shared and never emptied.
+        if let geoKey { social.geo = GeoSearch(index: GeoIndex(redis: dependencies.redis, key: geoKey), media: social.media) }
         let stack = AccountStack(
             configuration: configuration,
             dependencies: dependencies,
             metrics: metrics,
             services: AccountServices(dependencies: dependencies, configuration: configuration),
             media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
-            social: SocialServices(
-                postgres: dependencies.postgres, redis: dependencies.redis,
-                feedConfiguration: feed ?? configuration.feeds.feedConfiguration, cdnBaseURL: configuration.cdnBaseURL)
+            social: social
         )
         let app = buildApplication(
             configuration: configuration, readinessChecks: dependencies.readinessChecks, logger: logger,

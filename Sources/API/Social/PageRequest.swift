@@ -17,14 +17,16 @@ struct PageRequest: Sendable {
             }
             cursor = id
         }
-        if let text = query.get("limit") {
-            guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
-                throw APIError(.validationFailed, "limit must be between 1 and \(Self.maxLimit)", field: "limit")
-            }
-            limit = value
-        } else {
-            limit = Self.defaultLimit
+        limit = try Self.limit(request)
+    }
+
+    /// `?limit=`, 1...``maxLimit``, ``defaultLimit`` when absent.
+    static func limit(_ request: Request) throws(APIError) -> Int {
+        guard let text = request.uri.queryParameters.get("limit") else { return Self.defaultLimit }
+        guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
+            throw APIError(.validationFailed, "limit must be between 1 and \(Self.maxLimit)", field: "limit")
         }
+        return value
     }
 
     /// A path id; malformed ones answer like unknown ones.

@@ -4,7 +4,7 @@ import Pipeline
 import Storage
 import RedisClient
 
-/// What the social routes need: the graph, feeds, likes, comments, activity and tags on the real tiers.
+/// What the social routes need: the graph, feeds, likes, comments, activity, tags and place search on the real tiers.
 public struct SocialServices: Sendable {
     public var users: UserRepository
     public var follows: FollowRepository
@@ -13,6 +13,7 @@ public struct SocialServices: Sendable {
     public var comments: CommentRepository
     public var activity: ActivityStore
     public var tags: HashtagQuery
+    public var geo: GeoSearch
     public var media: MediaRepository
     public var publish: PublishStage
     /// Rendition URLs in media JSON are built on this (empty: paths relative to this server).
@@ -29,7 +30,9 @@ public struct SocialServices: Sendable {
         comments = CommentRepository(postgres: postgres)
         activity = ActivityStore(redis: redis)
         tags = HashtagQuery(postgres: postgres)
-        media = MediaRepository(postgres: postgres)
+        let media = MediaRepository(postgres: postgres)
+        self.media = media
+        geo = GeoSearch(index: GeoIndex(redis: redis), media: media)
         publish = PublishStage(publisher: OutboxPublisher(postgres: postgres, redis: redis))
     }
 

@@ -2,8 +2,9 @@ import Logging
 import Storage
 import S3
 
-/// `cleanup`: a media was deleted. Removes its objects, its entries in followers' feeds, and the likes and comments
-/// rows on its shard.
+/// `cleanup`: a media was deleted. Removes its objects, its entries in followers' feeds and in the place index, and
+/// the likes and comments rows on its shard. (The place index is cleaned here rather than by a job of its own: the
+/// delete already writes this one job, and the search hides deleted media anyway until it runs.)
 ///
 /// Idempotent without bookkeeping: deleting an absent object succeeds, ZREM of an absent member and a second DELETE
 /// change nothing.
@@ -13,11 +14,14 @@ public struct CleanupHandler: JobHandler {
     let postgres: ShardedPostgres
     /// Nil only in tests of the object and row part.
     let feeds: FeedCleaner?
+    /// Nil only in tests of the object and row part.
+    let geo: GeoIndex?
 
-    public init(objectStore: any ObjectStore, postgres: ShardedPostgres, feeds: FeedCleaner?) {
+    public init(objectStore: any ObjectStore, postgres: ShardedPostgres, feeds: FeedCleaner?, geo: GeoIndex? = nil) {
         self.objectStore = objectStore
         self.postgres = postgres
         self.feeds = feeds
+        self.geo = geo
     }
 
     public func handle(_ job: Job, context: JobContext) async throws {
@@ -37,6 +41,7 @@ public struct CleanupHandler: JobHandler {
         let mediaID = deleted.mediaID
         let logger = context.logger
         let feedEntries = try await feeds?.remove(mediaID: mediaID, owner: deleted.ownerID, logger: logger) ?? 0
+        try await geo?.remove([mediaID])
         let (likes, comments) = try await MediaRepository(postgres: postgres).deleteInteractions(of: mediaID, logger: logger)
         context.logger.info(
             "cleaned up deleted media",

@@ -8,13 +8,15 @@ public enum JobHandlers {
         let postgres = dependencies.postgres
         let redis = dependencies.redis
         let feeds = configuration.feeds.feedConfiguration
+        let geo = GeoIndex(redis: redis)
         return [
             FeedHandler(postgres: postgres, redis: redis, configuration: feeds),
             FollowHandler(postgres: postgres, redis: redis, configuration: feeds),
             ActivityHandler(redis: redis),
             CleanupHandler(
                 objectStore: dependencies.objectStore, postgres: postgres,
-                feeds: FeedCleaner(postgres: postgres, redis: redis, configuration: feeds)),
+                feeds: FeedCleaner(postgres: postgres, redis: redis, configuration: feeds), geo: geo),
+            GeoHandler(index: geo, media: MediaRepository(postgres: postgres)),
         ]
     }
 }

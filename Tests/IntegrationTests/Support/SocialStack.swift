@@ -27,10 +27,10 @@ struct SocialStack {
     var redis: RedisClient { dependencies.redis }
 
     static func run(
-        feed: FeedConfiguration = FeedConfiguration(),
+        feed: FeedConfiguration = FeedConfiguration(), geoKey: String? = nil,
         _ body: @Sendable (SocialStack, any TestClientProtocol) async throws -> Void
     ) async throws {
-        try await AccountStack.run(feed: feed) { stack, client in
+        try await AccountStack.run(feed: feed, geoKey: geoKey) { stack, client in
             try await body(SocialStack(dependencies: stack.dependencies, social: stack.social, feed: feed), client)
         }
     }
@@ -50,8 +50,11 @@ struct SocialStack {
         return TestUser(id: try #require(ShardedID(string: user.id)), token: session.token)
     }
 
-    /// A media row with fake renditions, written like an upload writes it (with its `feed` outbox row).
-    func post(_ owner: ShardedID, caption: String = "", hashtags: [String] = []) async throws -> (MediaRecord, [OutboxRow]) {
+    /// A media row with fake renditions, written like an upload writes it (with its `feed` outbox row, and its `geo`
+    /// row when located).
+    func post(
+        _ owner: ShardedID, caption: String = "", hashtags: [String] = [], location: MediaLocation? = nil
+    ) async throws -> (MediaRecord, [OutboxRow]) {
         let id = try await postgres.mintID(shard: owner.shard)
         let digest = (0..<32).map { _ in UInt8.random(in: 0...255) }
         let rendition = StoredRendition(
@@ -60,10 +63,11 @@ struct SocialStack {
             sha256: MediaKeys.hex(digest))
         let media = NewMedia(
             id: id, ownerID: owner, contentSHA256: digest, caption: caption, hashtags: hashtags, filter: "none", width: 1080,
-            height: 720, blurhash: "LKO2?U%2Tw=w]~RBVZRi};RPxuwH", location: nil, capturedAt: nil, cameraMake: nil, cameraModel: nil,
+            height: 720, blurhash: "LKO2?U%2Tw=w]~RBVZRi};RPxuwH", location: location, capturedAt: nil, cameraMake: nil, cameraModel: nil,
             renditions: [rendition])
         let outcome = try await MediaRepository(postgres: postgres).insert(media, logger: Self.logger) { record in
             [try OutboxMessage(topic: .feed, encoding: MediaPublishedJob(mediaID: record.id, ownerID: record.ownerID))]
+                + (try location.map { [try OutboxMessage(topic: .geo, encoding: GeoJob(mediaID: record.id, latitude: $0.latitude, longitude: $0.longitude))] } ?? [])
         }
         guard case .created(let record, let rows) = outcome else { throw TestFailure("media insert was a duplicate") }
         return (record, rows)
