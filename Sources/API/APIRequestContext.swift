@@ -6,9 +6,12 @@ public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `SessionAuthenticator` on routes that require a session; `nil` elsewhere.
     public var authenticatedUser: AuthenticatedUser?
+    /// The TCP peer's IP address (a proxy's, behind one); `nil` when there is no socket (router tests).
+    public var peerAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.authenticatedUser = nil
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
     }
 }

@@ -93,6 +93,22 @@ import Testing
         #expect(request.body.map { String(buffer: $0) } == "hello")
     }
 
+    /// A caller that has the body's digests (the upload's Receive stage) hands them over: the store signs and checks
+    /// with them and does not hash the body again.
+    @Test func putUsesTheGivenDigestsInsteadOfHashingAgain() async throws {
+        let transport = ScriptedTransport([.respond(status: 200)])
+        let store = try Self.makeStore(transport)
+        let body = ByteBuffer(string: "hello")
+        let digest = body.withUnsafeReadableBytes { ObjectDigest(of: $0) }
+        #expect(digest.md5 == Array(Data(base64Encoded: "XUFAKrxLKna5cZ2REBfFkg==")!))
+        // Marked digests: what the request carries can only come from them.
+        let given = ObjectDigest(sha256: Array(repeating: 0xAB, count: 32), md5: Array(repeating: 0xCD, count: 16))
+        try await store.put(body, at: ObjectKey("k"), contentType: "image/jpeg", createOnly: false, digest: given)
+        let request = try #require(transport.requests.first)
+        #expect(Self.header(request, "content-md5") == Data(given.md5).base64EncodedString())
+        #expect(Self.header(request, "x-amz-content-sha256") == String(repeating: "ab", count: 32))
+    }
+
     @Test func createOnlyPutOnAnExistingKeyIsAlreadyExistsAfterOneAttempt() async throws {
         let transport = ScriptedTransport([.respond(status: 412, body: Self.errorXML("PreconditionFailed"))])
         let log = AttemptLog()

@@ -32,6 +32,8 @@ struct AccountsController: Sendable {
         let username = try AccountRules.normalisedUsername(body.username)
         try AccountRules.validatePassword(body.password)
         let displayName = try AccountRules.normalisedDisplayName(body.displayName)
+        let address = services.rateLimits.clientAddress(request, context: context)
+        try await services.rateLimits.check([(kind: .signupIP, key: address)], logger: context.logger)
         let hash = try await services.passwordHasher.hash(body.password)
         let record: UserRecord
         do {

@@ -35,6 +35,7 @@ struct LikesController: Sendable {
     func setLiked(_ liked: Bool, context: APIRequestContext) async throws -> LikeResponse {
         let me = try context.requireUser().id
         let media = try PageRequest.id(context, "id", what: "media")
+        try await accounts.rateLimits.check(.like, user: me, logger: context.logger)
         let outcome: LikeRepository.Outcome
         do {
             outcome = try await services.likes.setLiked(liked, media: media, user: me, logger: context.logger)

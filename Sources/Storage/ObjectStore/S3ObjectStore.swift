@@ -133,13 +133,14 @@ public final class S3ObjectStore: ObjectStore, Service {
     // MARK: - ObjectStore
 
     @discardableResult
-    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool) async throws -> String {
+    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool, digest: ObjectDigest?) async throws -> String {
         // SeaweedFS (4.48) does not compare x-amz-content-sha256 with the body, but it does check
         // Content-MD5 (400 BadDigest), so the MD5 is what actually guards the bytes in transit.
-        let md5 = body.withUnsafeReadableBytes { Data(Insecure.MD5.hash(data: $0)).base64EncodedString() }
+        let digest = digest ?? body.withUnsafeReadableBytes { ObjectDigest(of: $0) }
+        let md5 = Data(digest.md5).base64EncodedString()
         var headers = [(name: "content-md5", value: md5), (name: "content-type", value: contentType)]
         if createOnly { headers.append((name: "if-none-match", value: "*")) }
-        let payloadHash = body.withUnsafeReadableBytes { S3RequestSigner.hex(SHA256.hash(data: $0)) }
+        let payloadHash = S3RequestSigner.hex(digest.sha256)
         let response = try await perform(
             "put", key: key, method: "PUT", path: objectPath(key), headers: headers, body: body,
             payloadHash: payloadHash, accept: { status, _ in status == 200 })
