@@ -35,16 +35,11 @@ struct MediaController: Sendable {
         let user = try context.requireUser()
         try await accounts.rateLimits.check(.upload, user: user.id, logger: context.logger)
         do {
-            return try await request.body.consumeWithCancellationOnInboundClose { body in
-                var request = request
-                request.body = body
-                return try await self.upload(request, user: user, context: context).response(from: request, context: context)
+            return try await ClientDisconnect.cancelling(on: context.channel) {
+                try await self.upload(request, user: user, context: context).response(from: request, context: context)
             }
         } catch where UploadPipeline.isCancellation(error) {
-            if !(error is PipelineError) {
-                // Cancelled before the pipeline ran (mid-body): the pipeline counted nothing.
-                services.pipeline.metrics.recordOutcome("cancelled")
-            }
+            services.pipeline.metrics.recordOutcome("cancelled")
             context.logger.notice("client disconnected mid-upload; upload cancelled", metadata: ["error": "\(String(reflecting: error))"])
             throw APIError(.clientClosedRequest, "the client closed the connection")
         }

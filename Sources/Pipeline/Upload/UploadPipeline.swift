@@ -39,12 +39,15 @@ public struct UploadPipeline: Sendable {
             case .existing: metrics.recordOutcome("duplicate")
             }
             return outcome
-        } catch let error as PipelineError where error.code != .cancelled {
+        } catch where Self.isCancellation(error) {
+            // A client that went away is not a failure of ours, whichever stage noticed it; the caller, which also sees
+            // cancellations before the pipeline runs, counts it.
+            throw error
+        } catch let error as PipelineError {
             metrics.recordOutcome(error.code == .overloaded ? "overloaded" : "rejected_\(error.code)")
             throw error
         } catch {
-            // A client that went away is not a failure of ours, whichever stage noticed it.
-            metrics.recordOutcome(Self.isCancellation(error) ? "cancelled" : "failed")
+            metrics.recordOutcome("failed")
             throw error
         }
     }
