@@ -1,4 +1,4 @@
-import API
+import Runtime
 import ArgumentParser
 import Logging
 import Pipeline
@@ -26,8 +26,8 @@ struct WorkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom.work")
-        let metrics = DarkroomMetrics()
-        metrics.bootstrapMetricsSystem()
+        // Recorded into a registry of their own until `darkroom work` serves /metrics.
+        ProcessSetup.bootstrapMetrics()
         let runtime: WorkerRuntime
         do {
             runtime = try WorkerRuntime(

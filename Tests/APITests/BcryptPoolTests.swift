@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Runtime
 import HummingbirdTesting
 import Synchronization
 import TestSupport

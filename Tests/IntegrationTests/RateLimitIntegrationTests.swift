@@ -1,9 +1,11 @@
+import Runtime
 import API
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import RedisClient
 import NIOCore
 import Storage
 import TestSupport

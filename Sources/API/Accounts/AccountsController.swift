@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Prometheus
+import Runtime
 import Storage
 
 /// `POST /v1/users` (sign up), `GET /v1/users/{id}`, `GET /v1/me`.

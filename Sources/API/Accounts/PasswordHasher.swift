@@ -1,6 +1,7 @@
 import HummingbirdBcrypt
 import NIOCore
 import NIOPosix
+import Runtime
 import Synchronization
 
 /// Hashes and checks passwords. bcrypt is deliberately slow CPU work, so it never runs on the cooperative pool.

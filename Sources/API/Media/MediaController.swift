@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST /v1/media`, `GET /v1/media/{id}`, `DELETE /v1/media/{id}`, `GET /v1/users/{id}/media`.

@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import Metrics
+import Runtime
 import Storage
 
 /// The service's rate limits: which requests spend from which allowance, and what a refusal or a Redis outage means.
@@ -11,17 +12,7 @@ import Storage
 /// unlimited bcrypt. The others fail open: signups, uploads and social writes keep working through a Redis outage,
 /// as they do without limits; their CPU is still bounded by the bcrypt pool and the megapixel budget.
 public struct RateLimiting: Sendable {
-    public enum Kind: String, Sendable, CaseIterable {
-        case loginAccount = "login-account"
-        case loginIP = "login-ip"
-        case signupIP = "signup-ip"
-        case upload
-        case comment
-        case like
-        case follow
-
-        var failsClosed: Bool { self == .loginAccount || self == .loginIP }
-    }
+    public typealias Kind = RateLimitKind
 
     public var limiter: RedisRateLimiter?
     /// A kind without a limit is not limited.

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import Runtime
 import Storage
 
 /// `POST /v1/sessions` (log in) and `DELETE /v1/sessions` (log out of the bearer token's session).

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST /v1/media/{id}/comments`, `GET /v1/media/{id}/comments`, `DELETE /v1/media/{id}/comments/{cid}`.

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST/DELETE /v1/users/{id}/follow`, `GET /v1/users/{id}/followers`, `GET /v1/users/{id}/following`.

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST/DELETE /v1/media/{id}/likes` (idempotent), `GET /v1/media/{id}/likes`.

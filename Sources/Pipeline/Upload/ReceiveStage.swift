@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import Imaging
 import Storage
 
 /// Receive: sniff, header-only size check and the digests of the bytes (SHA-256 and S3's MD5 in one pass, so the
@@ -23,13 +24,13 @@ public struct ReceiveStage: Sendable {
         let limits = self.limits
         do {
             return try await NIOThreadPool.singleton.runIfActive {
-                try bytes.withUnsafeReadableBytes { input throws(PipelineError) in
+                try bytes.withUnsafeReadableBytes { input throws(ImagingError) in
                     let header = try ImageEngine.probeBlocking(input, limits: limits)
                     return ReceivedUpload(header: header, digest: ObjectDigest(of: input))
                 }
             }
-        } catch let error as PipelineError {
-            throw error
+        } catch let error as ImagingError {
+            throw PipelineError(error)
         } catch is CancellationError {
             throw PipelineError(.cancelled, "upload cancelled before its header check")
         } catch {

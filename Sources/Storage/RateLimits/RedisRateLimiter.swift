@@ -1,3 +1,4 @@
+import RedisClient
 import Crypto
 
 /// Rate limits kept in Redis, so every process behind the load balancer spends from the same allowance.
