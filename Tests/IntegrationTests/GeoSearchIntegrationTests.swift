@@ -1,7 +1,11 @@
 import API
 import Foundation
+import HummingbirdTesting
+import HTTPTypes
 import Logging
+import NIOCore
 import Pipeline
+import Runtime
 import RedisClient
 import Storage
 import Testing
@@ -94,6 +98,21 @@ struct GeoSearchIntegrationTests {
         _ = try await stack.redis.del(key)
     }
 
+    typealias Posted = [Place: (MediaRecord, [OutboxRow])]
+
+    /// A fresh user's media at every place, indexed into a key of the test's own, removed again afterwards.
+    static func withSeeded(
+        _ body: @Sendable (SocialStack, any TestClientProtocol, SocialStack.TestUser, Posted, String) async throws -> Void
+    ) async throws {
+        let key = uniqueKey()
+        try await SocialStack.run(geoKey: key) { stack, client in
+            let user = try await stack.user(client, "geo")
+            let posted = try await seed(stack, owner: user.id, key: key)
+            try await body(stack, client, user, posted, key)
+            try await tearDown(stack, posted.values.map { $0.0 }, key: key)
+        }
+    }
+
     /// Every page of a search over HTTP, following `next_cursor`.
     static func searchIDs(_ client: any TestClientProtocol, token: String, _ query: String, limit: Int) async throws -> [String] {
         var ids: [String] = []
@@ -114,25 +133,19 @@ struct GeoSearchIntegrationTests {
 
     @Test(arguments: GeoSearchIntegrationTests.cases)
     func radiusQueriesReturnExactlyTheExpectedSetInOrder(_ search: Case) async throws {
-        let key = Self.uniqueKey()
-        try await SocialStack.run(geoKey: key) { stack, client in
-            let user = try await stack.user(client, "geo")
-            let posted = try await Self.seed(stack, owner: user.id, key: key)
+        try await Self.withSeeded { stack, client, user, posted, key in
             let query = "lat=\(search.center.0)&lng=\(search.center.1)&radius_m=\(search.radius)&order=\(search.order.rawValue)"
             let expected = search.expected.map { posted[$0]!.0.id.description }
             // One per page (every cursor step, ties at the venue included) and all at once must agree.
             for limit in [1, 2, 100] {
-                #expect(try await Self.searchIDs(client, token: user.token, query, limit: limit) == expected, "limit \(limit)")
+                let ids = try await Self.searchIDs(client, token: user.token, query, limit: limit)
+                #expect(ids == expected, "limit \(limit)")
             }
-            try await Self.tearDown(stack, posted.values.map(\.0), key: key)
         }
     }
 
     @Test func aLocationBeyondTheIndexLatitudeIsKeptButNotIndexed() async throws {
-        let key = Self.uniqueKey()
-        try await SocialStack.run(geoKey: key) { stack, client in
-            let user = try await stack.user(client, "geo")
-            let posted = try await Self.seed(stack, owner: user.id, key: key)
+        try await Self.withSeeded { stack, client, user, posted, key in
             let arctic = posted[.arctic]!.0
             #expect(try await MediaRepository(postgres: stack.postgres).media(id: arctic.id, logger: Self.logger)?.location == Place.arctic.location)
             #expect(try await stack.redis.zscore(key, member: arctic.id.description) == nil)
@@ -140,15 +153,11 @@ struct GeoSearchIntegrationTests {
             let answer = try await client.json(.get, "/v1/media/search?lat=89&lng=0&radius_m=1000", token: user.token)
             #expect(answer.status == .badRequest)
             #expect(try errorCode(answer.body) == "validation_failed")
-            try await Self.tearDown(stack, posted.values.map(\.0), key: key)
         }
     }
 
     @Test func deletedMediaAreNeverShownAndCleanupTakesThemOut() async throws {
-        let key = Self.uniqueKey()
-        try await SocialStack.run(geoKey: key) { stack, client in
-            let user = try await stack.user(client, "geo")
-            let posted = try await Self.seed(stack, owner: user.id, key: key)
+        try await Self.withSeeded { stack, client, user, posted, key in
             let louvre = posted[.louvre]!.0
             let answer = try await client.json(.delete, "/v1/media/\(louvre.id)", token: user.token)
             try #require(answer.status == .noContent)
@@ -169,16 +178,12 @@ struct GeoSearchIntegrationTests {
             for row in posted[.louvre]!.1 where row.topic == .geo { try await geo.handle(Job(row), context: Self.context) }
             #expect(try await stack.redis.zscore(key, member: louvre.id.description) == nil)
             #expect(try await Self.searchIDs(client, token: user.token, query, limit: 100) == expected)
-            try await Self.tearDown(stack, posted.values.map(\.0), key: key)
         }
     }
 
     @Test func theIndexRebuiltAfterDELGivesTheSameAnswers() async throws {
-        let key = Self.uniqueKey()
-        try await SocialStack.run(geoKey: key) { stack, client in
-            let user = try await stack.user(client, "geo")
-            let posted = try await Self.seed(stack, owner: user.id, key: key)
-            let mine = Set(posted.values.map(\.0.id.description))
+        try await Self.withSeeded { stack, client, user, posted, key in
+            let mine = Set(posted.values.map { $0.0.id.description })
             // A delete whose cleanup never ran: the rebuild must leave it out.
             let louvre = posted[.louvre]!.0
             try #require(try await client.json(.delete, "/v1/media/\(louvre.id)", token: user.token).status == .noContent)
@@ -208,7 +213,6 @@ struct GeoSearchIntegrationTests {
             // Idempotent: a second run changes no answer.
             try await reindexer.run(logger: Self.logger)
             #expect(try await answers() == before)
-            try await Self.tearDown(stack, posted.values.map(\.0), key: key)
         }
     }
 
@@ -229,7 +233,7 @@ struct GeoSearchIntegrationTests {
             let lines = progress.split(separator: "\n").filter { $0.hasPrefix("geo reindex: ") }
             #expect(!lines.isEmpty && lines.last?.hasSuffix(", done") == true, "\(progress)")
             let hits = try await index.search(center: MediaLocation(latitude: -54.8019, longitude: -68.3030), radiusMeters: 10)
-            #expect(hits.map(\.id).contains(record.id))
+            #expect(hits.map { $0.id }.contains(record.id))
             try await Self.tearDown(stack, [record], key: Self.uniqueKey())
             try await index.remove([record.id])
         }

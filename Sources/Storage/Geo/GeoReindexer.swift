@@ -58,7 +58,7 @@ public struct GeoReindexer: Sendable {
             }
             let batch = rows.sorted { $0.id < $1.id }.prefix(batchSize)
             let live = batch.filter { !$0.isDeleted }.map { (id: $0.id, location: $0.location) }
-            let deleted = batch.filter(\.isDeleted).map(\.id)
+            let deleted = batch.filter { $0.isDeleted }.map { $0.id }
             let written = try await index.add(live)
             try await index.remove(deleted)
             total.read += batch.count
