@@ -74,12 +74,16 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var field: String?
     /// Seconds a client should wait before retrying (`Retry-After`), for `unavailable` and `overloaded`.
     public var retryAfter: Int?
+    /// The answer ends the connection (`Connection: close`): the rest of the request was not read, or cannot be.
+    /// Always so for `payload_too_large`, whose body is left unread rather than received and thrown away.
+    public var closesConnection: Bool
 
-    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil) {
+    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil, closesConnection: Bool = false) {
         self.code = code
         self.message = message
         self.field = field
         self.retryAfter = retryAfter
+        self.closesConnection = closesConnection || code == .payloadTooLarge
     }
 
     public var description: String { "\(code): \(message)" }

@@ -13,8 +13,9 @@ import TestSupport
 import Testing
 
 /// The real application on the test stack (PostgreSQL ×2, Redis, SeaweedFS), bcrypt at cost 4, driven through
-/// `.router`: accounts, sessions, media, the CDN origin and the social routes. With `workers`, the process also runs
-/// every stage's workers and the outbox relays, as `darkroom serve` does.
+/// `.router` (or, with `.live`, through its real HTTP server on a free port): accounts, sessions, media, the CDN
+/// origin and the social routes. With `workers`, the process also runs every stage's workers and the outbox relays,
+/// as `darkroom serve` does.
 struct AccountStack {
     let configuration: DarkroomConfiguration
     let dependencies: DarkroomDependencies
@@ -27,7 +28,7 @@ struct AccountStack {
 
     static func run(
         sessionTTLSeconds: Int = 2_592_000, environment overrides: [String: String] = [:], workers: Bool = false,
-        feed: FeedConfiguration? = nil,
+        feed: FeedConfiguration? = nil, testing: TestingSetup = .router,
         _ body: @Sendable (AccountStack, any TestClientProtocol) async throws -> Void
     ) async throws {
         _ = try TestStack.name
@@ -61,7 +62,7 @@ struct AccountStack {
             group.addTask { try await serviceGroup.run() }
             defer { group.cancelAll() }
             _ = try await Migrator().migrate(dependencies.postgres, logger: logger)
-            try await app.test(.router) { client in try await body(stack, client) }
+            try await app.test(testing) { client in try await body(stack, client) }
             await serviceGroup.triggerGracefulShutdown()
         }
     }

@@ -9,6 +9,15 @@ public struct DarkroomConfiguration: Sendable {
         public var host: String
         /// `DARKROOM_HTTP_PORT`, default 8080.
         public var port: Int
+        /// `DARKROOM_HTTP_HEADER_TIMEOUT_MS`, default 10000: a request's head must arrive in full this soon after the
+        /// connection opened (its first request) or after its first byte (later ones), else the connection is closed.
+        public var headerTimeout: Duration
+        /// `DARKROOM_HTTP_IDLE_TIMEOUT_MS`, default 60000: a connection with no request in progress, or whose request
+        /// body stops arriving, is closed after this long.
+        public var idleTimeout: Duration
+        /// `DARKROOM_HTTP_MAX_CONNECTIONS`, default 1000: connections open at once; one more is answered 503 and
+        /// closed. Keep it below the process' open-file limit (`ulimit -n`) less what the pools use.
+        public var maxConnections: Int
     }
 
     public struct Postgres: Sendable {
@@ -128,7 +137,10 @@ public struct DarkroomConfiguration: Sendable {
         let env = EnvironmentReader(environment)
         http = HTTP(
             host: env.string("DARKROOM_HTTP_HOST", default: "127.0.0.1"),
-            port: try env.int("DARKROOM_HTTP_PORT", default: 8080, in: 0...65535)
+            port: try env.int("DARKROOM_HTTP_PORT", default: 8080, in: 0...65535),
+            headerTimeout: try env.milliseconds("DARKROOM_HTTP_HEADER_TIMEOUT_MS", default: 10_000, in: 10...600_000),
+            idleTimeout: try env.milliseconds("DARKROOM_HTTP_IDLE_TIMEOUT_MS", default: 60_000, in: 10...3_600_000),
+            maxConnections: try env.int("DARKROOM_HTTP_MAX_CONNECTIONS", default: 1_000, in: 1...1_000_000)
         )
 
         let urls = env.string(

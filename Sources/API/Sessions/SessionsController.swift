@@ -25,7 +25,7 @@ struct SessionsController: Sendable {
     static let invalidCredentials = APIError(.unauthorized, "invalid username or password")
 
     func logIn(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<SessionResponse> {
-        let body = try await JSONRequestBody.decode(LoginRequest.self, from: request)
+        let body = try await JSONRequestBody.decode(LoginRequest.self, from: request, limit: LoginRequest.bodyLimit)
         let record: UserRecord?
         if let username = AccountRules.loginUsername(body.username) {
             record = try await services.users.user(username: username, logger: context.logger)
