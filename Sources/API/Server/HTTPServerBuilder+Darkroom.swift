@@ -2,6 +2,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import Runtime
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 with the connection limits of `DarkroomConfiguration.HTTP`: the header-read timeout, Hummingbird's
