@@ -16,7 +16,7 @@ struct ConnectionLimitsIntegrationTests {
     static func live(
         _ environment: [String: String], _ body: @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {
-        try await AccountStack.run(environment: environment, testing: .live) { _, client in
+        try await AccountStack.run(environment: environment, live: true) { _, client in
             try await body(client, try #require(client.port))
         }
     }

@@ -47,6 +47,11 @@ import Testing
         ("DARKROOM_HTTP_HEADER_TIMEOUT_MS", "0"),
         ("DARKROOM_HTTP_IDLE_TIMEOUT_MS", "forever"),
         ("DARKROOM_HTTP_MAX_CONNECTIONS", "0"),
+        ("DARKROOM_RATE_LOGIN_IP", "ten/1m"),
+        ("DARKROOM_RATE_LOGIN_ACCOUNT", "10/15w"),
+        ("DARKROOM_RATE_UPLOAD_USER", "0/1h"),
+        ("DARKROOM_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("DARKROOM_TRUSTED_PROXIES", "proxy.local"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
         #expect {

@@ -33,6 +33,9 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
     static func headers(for error: APIError) -> HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        for header in error.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
         if error.closesConnection { headers[.connection] = "close" }
         return headers
     }
