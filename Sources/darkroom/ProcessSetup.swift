@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 enum ProcessSetup {
     /// glibc gives every thread that allocates its own malloc arena (up to 8 per core); libvips' and NIO's threads
@@ -55,6 +56,26 @@ enum ProcessSetup {
     static func configurationFailure(_ error: APIError) -> ExitCode {
         FileHandle.standardError.write(Data("darkroom: invalid configuration: \(error.message)\n".utf8))
         return ExitCode(78)
+    }
+
+    /// Runs the shared clients (they are services) around a one-off command's `body`, and shuts them down properly
+    /// when it is done, whatever it did.
+    static func withRunning<T: Sendable>(
+        _ dependencies: DarkroomDependencies, logger: Logger, _ body: () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
+            group.addTask { try await services.run() }
+            defer { group.cancelAll() }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body())
+            } catch {
+                result = .failure(error)
+            }
+            await services.triggerGracefulShutdown()
+            return try result.get()
+        }
     }
 
     static func logger(_ label: String, level: Logger.Level) -> Logger {

@@ -1,4 +1,5 @@
 import API
+import Storage
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -9,6 +10,20 @@ import Testing
         #expect(config.postgres.shardCount == 8)
         #expect(config.redis.url == "redis://127.0.0.1:6380")
         #expect(config.objectStore.endpoint == "http://127.0.0.1:8333")
+        #expect(config.failpoints == .none)
+        #expect(config.sweep.grace == .seconds(3600))
+        #expect(config.sweep.interval == .seconds(3600))
+    }
+
+    @Test func failpointsAndTheSweepAreConfigured() throws {
+        let config = try DarkroomConfiguration(environment: [
+            "DARKROOM_FAILPOINTS": "media.commit_answer_lost, upload.stall_after_store",
+            "DARKROOM_SWEEP_GRACE_SECONDS": "0",
+            "DARKROOM_SWEEP_INTERVAL_SECONDS": "0",
+        ])
+        #expect(config.failpoints.armed == [.mediaCommitAnswerLost, .uploadStallAfterStore])
+        #expect(config.sweep.grace == .zero)
+        #expect(config.sweep.interval == nil, "0 turns the periodic sweep off")
     }
 
     @Test func readsOverrides() throws {
@@ -35,6 +50,9 @@ import Testing
         ("DARKROOM_S3_ENDPOINT", "127.0.0.1:8333"),
         ("DARKROOM_S3_BUCKET", "Bad_Bucket"),
         ("DARKROOM_LOG_LEVEL", "loud"),
+        ("DARKROOM_FAILPOINTS", "upload.explode"),
+        ("DARKROOM_SWEEP_GRACE_SECONDS", "-1"),
+        ("DARKROOM_SWEEP_INTERVAL_SECONDS", "hourly"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
         #expect {

@@ -143,16 +143,6 @@ struct UploadIntegrationTests {
         }
     }
 
-    @Test func exifGPSIsTheLocationWhenTheFormHasNone() async throws {
-        try await AccountStack.run { _, client in
-            let (_, token) = try await client.newSession(AccountStack.uniqueName("gps"))
-            let answer = try await client.upload(try Self.bytes("facts_gps_camera.jpg"), token: token)
-            try #require(answer.status == .created)
-            let location = try #require(try decodeMedia(answer.body).location)
-            #expect(abs(location.lat) > 0.0001 || abs(location.lng) > 0.0001)
-        }
-    }
-
     struct FieldCase: Sendable, CustomTestStringConvertible {
         var fields: [String: String]
         var field: String

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Storage
 
 /// Everything Darkroom reads from its environment. Defaults match the `make run` stack (`scripts/devstack env run`),
 /// so `darkroom serve` works there with no variable set. The README lists every variable.
@@ -111,6 +112,15 @@ public struct DarkroomConfiguration: Sendable {
         public var celebrityThreshold: Int
     }
 
+    public struct Sweep: Sendable {
+        /// `DARKROOM_SWEEP_GRACE_SECONDS`, default 3600: an object is swept only once this old, so an upload still
+        /// between Store and Metadata is never touched. Keep it far above the longest upload.
+        public var grace: Duration
+        /// `DARKROOM_SWEEP_INTERVAL_SECONDS`, default 3600: how often the workers sweep (one process per interval, by a
+        /// Redis lease); 0 turns the periodic sweep off (`darkroom sweep` still works).
+        public var interval: Duration?
+    }
+
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
@@ -119,6 +129,10 @@ public struct DarkroomConfiguration: Sendable {
     public var upload: Upload
     public var workers: Workers
     public var feeds: Feeds
+    public var sweep: Sweep
+    /// `DARKROOM_FAILPOINTS`, default none: comma-separated faults to arm, for fault tests and drills only (see
+    /// `Failpoints`). Never set in production.
+    public var failpoints: Failpoints
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -206,6 +220,17 @@ public struct DarkroomConfiguration: Sendable {
             chunkSize: try env.int("DARKROOM_FEED_CHUNK_SIZE", default: 10_000, in: 1...1_000_000),
             celebrityThreshold: try env.int("DARKROOM_FEED_CELEBRITY_THRESHOLD", default: 100_000, in: 0...Int.max)
         )
+
+        let sweepInterval = try env.int("DARKROOM_SWEEP_INTERVAL_SECONDS", default: 3600, in: 0...604_800)
+        sweep = Sweep(
+            grace: .seconds(try env.int("DARKROOM_SWEEP_GRACE_SECONDS", default: 3600, in: 0...31_536_000)),
+            interval: sweepInterval == 0 ? nil : .seconds(sweepInterval)
+        )
+        do {
+            failpoints = try Failpoints(parsing: env.string("DARKROOM_FAILPOINTS", default: ""))
+        } catch {
+            throw APIError(.invalidConfiguration, "DARKROOM_FAILPOINTS: \(error.message)")
+        }
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")
         let level = env.string("DARKROOM_LOG_LEVEL", default: "info").lowercased()

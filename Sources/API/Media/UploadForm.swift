@@ -4,7 +4,7 @@ import NIOCore
 /// The upload as sent: `multipart/form-data` with a `photo` part and text fields, or the raw image as the body with
 /// the same fields as query parameters. The body is collected once, up to the limit; the photo is a slice of it.
 struct UploadForm: Sendable {
-    static let fieldNames = ["caption", "filter", "lat", "lng", "crosspost"]
+    static let fieldNames = ["caption", "filter", "lat", "lng", "location", "crosspost"]
 
     var photo: ByteBuffer
     var fields: [String: String]

@@ -17,7 +17,7 @@ struct TagsController: Sendable {
             let page = try PageRequest(request)
             let ids = try await self.services.tags.mediaIDs(tag: tag, before: page.cursor, limit: page.limit, logger: context.logger)
             let media = try await self.services.media.media(ids: ids, logger: context.logger)
-            return PageResponse("media", items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) }, nextCursor: ids.count == page.limit ? ids.last?.description : nil)
+            return PageResponse("media", items: media.map { MediaResponse($0, viewer: context.authenticatedUser?.id, cdnBaseURL: services.cdnBaseURL) }, nextCursor: ids.count == page.limit ? ids.last?.description : nil)
         }
     }
 }
