@@ -18,7 +18,8 @@ struct CommitOutcomeTests {
         try await AccountStack.run(environment: ["DARKROOM_FAILPOINTS": point.rawValue]) { stack, client in
             let (user, token) = try await client.newSession(AccountStack.uniqueName("commit"))
             let owner = try #require(ShardedID(string: user.id))
-            let bytes = try UploadIntegrationTests.bytes("orient_2.jpg")
+            // A photo no other test uploads: its original's key (…/<sha256>) then names this upload only.
+            let bytes = try UploadIntegrationTests.bytes(point == .mediaCommitAnswerLost ? "orient_2.jpg" : "orient_4.jpg")
             let answer = try await client.upload(bytes, fields: ["caption": "#lost"], token: token)
             let db = stack.dependencies.postgres
             let store = stack.dependencies.objectStore
