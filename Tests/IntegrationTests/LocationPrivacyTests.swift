@@ -86,23 +86,6 @@ struct LocationPrivacyTests {
         }
     }
 
-    @Test(arguments: [
-        ["location": "exif", "lat": "1", "lng": "2"],
-        ["location": "gps"],
-        ["location": "public"],
-    ])
-    func aBadLocationFieldIs400AndStoresNothing(_ fields: [String: String]) async throws {
-        try await AccountStack.run { stack, client in
-            let (user, token) = try await client.newSession(AccountStack.uniqueName("badloc"))
-            let answer = try await client.upload(try UploadIntegrationTests.bytes("facts_gps_camera.jpg"), fields: fields, token: token)
-            #expect(answer.status == .badRequest)
-            let error = try JSONDecoder().decode(ErrorResponse.self, from: Data(answer.body.readableBytesView)).error
-            #expect(error.code == "validation_failed")
-            #expect(error.field == "location")
-            #expect(try await UploadIntegrationTests.mediaCount(owner: try #require(ShardedID(string: user.id)), stack.dependencies.postgres) == 0)
-        }
-    }
-
     @Test func aTokenSentToAPublicReadMustBeValid() async throws {
         try await AccountStack.run { _, client in
             let (_, token) = try await client.newSession(AccountStack.uniqueName("tok"))

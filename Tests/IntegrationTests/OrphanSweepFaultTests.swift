@@ -17,7 +17,25 @@ import Testing
 /// it kills a server process and sweeps with no grace.
 @Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: TestStack.faultTestsEnabled, "fault tests run alone in phase 2 of make test"))
 struct OrphanSweepFaultTests {
-    static func freshBucket() -> String { "sweep-\(UUID().uuidString.prefix(8).lowercased())" }
+    /// The application on a bucket of its own (created here) with a signed-in user: `body` gets the stack, its client,
+    /// the environment that names the bucket (for the processes the test starts) and the user's token.
+    static func onFreshBucket(
+        _ body: @Sendable (AccountStack, any TestClientProtocol, [String: String], String) async throws -> Void
+    ) async throws {
+        let onBucket = ["DARKROOM_S3_BUCKET": "sweep-\(UUID().uuidString.prefix(8).lowercased())", "DARKROOM_SWEEP_INTERVAL_SECONDS": "0"]
+        try await AccountStack.run(environment: onBucket) { stack, client in
+            try await stack.dependencies.objectStore.createBucketIfMissing()
+            let (_, token) = try await client.newSession(AccountStack.uniqueName("sweep"))
+            try await body(stack, client, onBucket, token)
+        }
+    }
+
+    /// Uploads a project test image; its media id.
+    static func upload(_ name: String, _ client: any TestClientProtocol, token: String) async throws -> ShardedID {
+        let answer = try await client.upload(try UploadIntegrationTests.bytes(name), token: token)
+        try #require(answer.status == .created, "\(String(buffer: answer.body))")
+        return try #require(ShardedID(string: try decodeMedia(answer.body).id))
+    }
 
     /// Keys in the bucket, by the media id they belong to.
     static func keysByMedia(_ store: some ObjectStore) async throws -> [ShardedID: Set<String>] {
@@ -49,15 +67,11 @@ struct OrphanSweepFaultTests {
     }
 
     @Test func aServerKilledBetweenStoreAndMetadataLeavesOrphansTheSweeperRemovesAndNothingElse() async throws {
-        let bucket = Self.freshBucket()
-        let onBucket = ["DARKROOM_S3_BUCKET": bucket, "DARKROOM_SWEEP_INTERVAL_SECONDS": "0"]
-        try await AccountStack.run(environment: onBucket) { stack, client in
+        try await Self.onFreshBucket { stack, client, onBucket, token in
             let store = stack.dependencies.objectStore
-            try await store.createBucketIfMissing()
-            let (_, token) = try await client.newSession(AccountStack.uniqueName("sweep"))
             // A live media, and a deleted one whose cleanup never ran (no worker runs here).
-            let live = try #require(ShardedID(string: try decodeMedia(try await client.upload(try UploadIntegrationTests.bytes("orient_1.jpg"), token: token).body).id))
-            let gone = try #require(ShardedID(string: try decodeMedia(try await client.upload(try UploadIntegrationTests.bytes("orient_3.jpg"), token: token).body).id))
+            let live = try await Self.upload("orient_1.jpg", client, token: token)
+            let gone = try await Self.upload("orient_3.jpg", client, token: token)
             #expect(try await client.json(.delete, "/v1/media/\(gone)", token: token).status == .noContent)
 
             // A real server that stalls every upload after Store, killed there.
@@ -131,13 +145,9 @@ struct OrphanSweepFaultTests {
     }
 
     @Test func theWorkersSweepPeriodically() async throws {
-        let bucket = Self.freshBucket()
-        let onBucket = ["DARKROOM_S3_BUCKET": bucket, "DARKROOM_SWEEP_INTERVAL_SECONDS": "0"]
-        try await AccountStack.run(environment: onBucket) { stack, client in
+        try await Self.onFreshBucket { stack, client, onBucket, token in
             let store = stack.dependencies.objectStore
-            try await store.createBucketIfMissing()
-            let (_, token) = try await client.newSession(AccountStack.uniqueName("psweep"))
-            let live = try #require(ShardedID(string: try decodeMedia(try await client.upload(try UploadIntegrationTests.bytes("orient_1.jpg"), token: token).body).id))
+            let live = try await Self.upload("orient_1.jpg", client, token: token)
             // An orphan whose media id names a real shard but no row.
             let nobody = try #require(try ShardedID.farFuture(count: 1).first)
             let orphan = try ObjectKey("public/m/\(nobody)/w320-0000000000000000.jpg")

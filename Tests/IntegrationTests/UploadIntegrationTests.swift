@@ -155,6 +155,8 @@ struct UploadIntegrationTests {
         FieldCase(fields: ["lat": "10"], field: "lat"),
         FieldCase(fields: ["lat": "91", "lng": "0"], field: "lat"),
         FieldCase(fields: ["crosspost": "myspace"], field: "crosspost"),
+        FieldCase(fields: ["location": "exif", "lat": "1", "lng": "2"], field: "location"),
+        FieldCase(fields: ["location": "gps"], field: "location"),
     ])
     func badFieldsAre400NamingTheField(_ test: FieldCase) async throws {
         let (fields, field) = (test.fields, test.field)
