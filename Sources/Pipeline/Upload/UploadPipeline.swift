@@ -6,8 +6,9 @@ import Storage
 /// The synchronous upload path: Receive → Process → Store → Metadata → Publish.
 ///
 /// Failure leaves nothing behind: a rejected upload never reaches the store; a metadata write that certainly failed
-/// deletes the objects it stored (one whose outcome is unknown leaves them to the orphan sweeper); an upload whose bytes the owner already has returns that media (the race of two identical
-/// uploads is settled by the unique index, and the loser removes its objects).
+/// deletes the objects it stored (one whose outcome is unknown leaves them to the orphan sweeper); an upload whose
+/// bytes the owner already has returns that media (the race of two identical uploads is settled by the unique index,
+/// and the loser removes its objects).
 public struct UploadPipeline: Sendable {
     public let receive: ReceiveStage
     public let process: ProcessStage
