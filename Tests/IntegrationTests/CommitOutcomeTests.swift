@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 import Storage
 import TestSupport
 import Testing
@@ -47,6 +48,40 @@ struct CommitOutcomeTests {
                 #expect(originals.isEmpty, "certainly not committed: the objects were deleted")
             case .uploadStallAfterStore:
                 Issue.record("not a metadata failpoint")
+            }
+        }
+    }
+
+    /// The settling itself, on transactions the test holds open: in progress is unknown (nothing may be deleted), then
+    /// committed finds the row; rolled back is certainly absent.
+    @Test func aTransactionIsSettledOnlyWhenTheServerKnowsItsFate() async throws {
+        try await PostgresFixture.withStack { db in
+            let repository = MediaRepository(postgres: db)
+            let logger = PostgresFixture.logger
+            for commits in [true, false] {
+                let settled = try await db.withConnection(shard: 3, timeout: .seconds(30)) { connection, schema in
+                    _ = try await connection.query("BEGIN", logger: logger).collect()
+                    let user = try await connection.query(
+                        "INSERT INTO \(schema).users (username, password_hash) VALUES (\("settle-" + UUID().uuidString), 'x') RETURNING id",
+                        logger: logger
+                    ).collect()[0].decode(Int64.self)
+                    let (media, xid) = try await connection.query(
+                        """
+                        INSERT INTO \(schema).media (owner_id, content_sha256, width, height, renditions)
+                        VALUES (\(user), decode(repeat('0a', 32), 'hex'), 1, 1, '[]'::jsonb) RETURNING id, txid_current()
+                        """,
+                        logger: logger
+                    ).collect()[0].decode((ShardedID, Int64).self)
+                    let pending = await repository.settle(media, transaction: xid, logger: logger)
+                    _ = try await connection.query(commits ? "COMMIT" : "ROLLBACK", logger: logger).collect()
+                    return (pending, await repository.settle(media, transaction: xid, logger: logger), media)
+                }
+                guard case .unknown = settled.0 else { Issue.record("in progress must be unknown: \(settled.0)"); continue }
+                switch (commits, settled.1) {
+                case let (true, .committed(record)): #expect(record.id == settled.2)
+                case (false, .absent): break
+                default: Issue.record("commits \(commits): settled as \(settled.1)")
+                }
             }
         }
     }

@@ -134,16 +134,17 @@ public struct MediaRepository: Sendable {
         return .duplicate(existing)
     }
 
-    enum Settled {
+    public enum Settled: Sendable {
         case committed(MediaRecord)
+        /// Rolled back: no row was written.
         case absent
         case unknown
     }
 
     /// What became of transaction `xid`, which inserted media `id`: asked of the server a few times while it is
     /// still in progress (a connection closed at a deadline is rolled back by the server shortly after), then given
-    /// up as unknown. Any failure to ask is unknown too.
-    func settle(_ id: ShardedID, transaction xid: Int64, logger: Logger) async -> Settled {
+    /// up as unknown. Any failure to ask is unknown too. Public for the tests of each outcome.
+    public func settle(_ id: ShardedID, transaction xid: Int64, logger: Logger) async -> Settled {
         for attempt in 0..<5 {
             if attempt > 0 { try? await Task.sleep(for: .milliseconds(200)) }
             do {
