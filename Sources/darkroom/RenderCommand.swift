@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Pipeline
+import Runtime
+import Imaging
 
 /// `darkroom render`: exactly the server's image engine, on files. Used by people, tests and `make bench`.
 ///
@@ -96,7 +97,7 @@ struct RenderCommand: AsyncParsableCommand {
         let bytes = [UInt8](data)
         var cpu: [Double] = []
         var wall: [Double] = []
-        var last: Result<RenderResult, PipelineError>!
+        var last: Result<RenderResult, ImagingError>!
         for _ in 0..<`repeat` {
             let cpuStart = ProcessClock.cpuMilliseconds()
             let wallStart = ContinuousClock.now

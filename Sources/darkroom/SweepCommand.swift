@@ -1,8 +1,9 @@
-import API
+import Runtime
 import ArgumentParser
 import Foundation
 import Logging
 import Pipeline
+import S3
 import Storage
 
 /// `darkroom sweep [--dry-run]`: one pass of the orphan sweeper, by hand.

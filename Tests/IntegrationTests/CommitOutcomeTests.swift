@@ -5,6 +5,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import PostgresNIO
+import Runtime
+import S3
 import Storage
 import TestSupport
 import Testing

@@ -8,6 +8,8 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
+import Runtime
+import S3
 import Storage
 import TestSupport
 import Testing

@@ -1,6 +1,8 @@
+import Runtime
 import CoreMetrics
 import Pipeline
 import Storage
+import Imaging
 
 /// What the media routes and the CDN origin need.
 public struct MediaServices: Sendable {

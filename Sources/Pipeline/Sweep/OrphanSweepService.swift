@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import RedisClient
 import Storage
 
 /// Runs the ``OrphanSweeper`` every `interval` in the worker processes (`darkroom serve`, `darkroom work`).

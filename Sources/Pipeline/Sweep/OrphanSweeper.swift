@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import S3
 import Storage
 
 /// Deletes media objects that no live row points at: those of an upload whose process died between Store and Metadata

@@ -1,4 +1,5 @@
 import NIOCore
+import Imaging
 
 /// Process: the image engine, on the thread pool (never an actor or the cooperative pool).
 public struct ProcessStage: Sendable {
@@ -9,6 +10,10 @@ public struct ProcessStage: Sendable {
     }
 
     public func process(_ bytes: ByteBuffer, filter: Filter) async throws(PipelineError) -> RenderResult {
-        try await engine.render(bytes, filter: filter)
+        do {
+            return try await engine.render(bytes, filter: filter)
+        } catch {
+            throw PipelineError(error)
+        }
     }
 }
