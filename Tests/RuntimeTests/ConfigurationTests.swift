@@ -53,6 +53,11 @@ import Testing
         ("DARKROOM_FAILPOINTS", "upload.explode"),
         ("DARKROOM_SWEEP_GRACE_SECONDS", "-1"),
         ("DARKROOM_SWEEP_INTERVAL_SECONDS", "hourly"),
+        ("DARKROOM_RATE_LOGIN_IP", "ten/1m"),
+        ("DARKROOM_RATE_LOGIN_ACCOUNT", "10/15w"),
+        ("DARKROOM_RATE_UPLOAD_USER", "0/1h"),
+        ("DARKROOM_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("DARKROOM_TRUSTED_PROXIES", "proxy.local"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
         #expect {

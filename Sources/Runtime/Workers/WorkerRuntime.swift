@@ -8,8 +8,9 @@ import RedisClient
 /// The services that drain the async stages: one ``StageWorker`` per stage, an ``OutboxRelay`` per PostgreSQL
 /// server, a ``StreamTrimmer`` and the ``OrphanSweepService`` (unless its interval is 0). `darkroom work` and `darkroom serve --role all` both build them here.
 public struct WorkerRuntime: Sendable {
-    /// The Redis client the workers read and acknowledge through. Kept apart from the shared client because every
-    /// stage's blocking read holds one of its connections; it must run in the ServiceGroup before the workers.
+    /// The Redis client the workers read and acknowledge through, with its own connections and threads: every stage's
+    /// blocking XREADGROUP holds one of each, and must never starve the API's session lookups (the shared client).
+    /// It must run in the ServiceGroup before the workers.
     public let queueRedis: RedisClient
     public let workers: [StageWorker]
     public let relays: [OutboxRelay]
@@ -21,8 +22,9 @@ public struct WorkerRuntime: Sendable {
         [queueRedis] + relays.map { $0 as any Service } + [trimmer] + (sweeper.map { [$0] } ?? []) + workers.map { $0 as any Service }
     }
 
-    /// Blocking-pool threads the runtime may hold at once (each stage's read, plus acknowledgements).
-    public static func blockingThreads(stageCount: Int) -> Int { 2 * stageCount + 2 }
+    /// Connections (and so threads) of the queue client: each stage's blocking read holds one for its whole wait, and
+    /// as many again serve acknowledgements, retries and trimming without queueing behind the reads.
+    public static func queueConnections(stageCount: Int) -> Int { 2 * stageCount + 2 }
 
     /// - Parameter stages: the stages to run; `nil` runs every registered one. Unknown names throw `.invalidConfiguration`.
     public init(
@@ -43,7 +45,7 @@ public struct WorkerRuntime: Sendable {
         }
 
         var redisConfiguration = dependencies.redis.configuration
-        redisConfiguration.poolSize = Self.blockingThreads(stageCount: handlers.count)
+        redisConfiguration.poolSize = Self.queueConnections(stageCount: handlers.count)
         do {
             queueRedis = try RedisClient(configuration: redisConfiguration, logger: logger)
         } catch {

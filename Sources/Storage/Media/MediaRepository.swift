@@ -181,27 +181,11 @@ public struct MediaRepository: Sendable {
         return try rows.first.map { try Self.decodeRecord($0) }
     }
 
-    /// Several media, fetched from their shards in parallel, in the order asked; missing and deleted ones left out.
+    /// Several media, one query per server holding them, in the order asked; missing and deleted ones left out.
     public func media(ids: [ShardedID], logger: Logger) async throws -> [MediaRecord] {
-        let byShard = Dictionary(grouping: ids.filter { postgres.shardMap.allShards.contains($0.shard) }, by: \.shard)
-        let found = try await withThrowingTaskGroup(of: [MediaRecord].self) { group in
-            for (shard, shardIDs) in byShard {
-                let values = shardIDs.map(\.rawValue)
-                group.addTask {
-                    let rows = try await postgres.withConnection(shard: shard, logger: logger) { connection, schema in
-                        try await connection.query(
-                            "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.id = ANY(\(values)) AND m.deleted_at IS NULL",
-                            logger: logger
-                        ).collect()
-                    }
-                    return try rows.map { try Self.decodeRecord($0) }
-                }
-            }
-            var all: [ShardedID: MediaRecord] = [:]
-            for try await records in group { for record in records { all[record.id] = record } }
-            return all
+        try await postgres.records(ids: ids, logger: logger, id: \MediaRecord.id, decode: Self.decodeRecord) { schema, values in
+            "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.id = ANY(\(values)) AND m.deleted_at IS NULL"
         }
-        return ids.compactMap { found[$0] }
     }
 
     /// The owner's live media, newest first, with ids below `before` (the cursor).
@@ -249,33 +233,25 @@ public struct MediaRepository: Sendable {
         }
     }
 
-    /// Which of `ids` have a live (not deleted) row, asked of each shard once, in parallel. Ids whose shard could not
-    /// be asked, or that name no shard of the map, are `unknown`: whoever acts on absence must leave them alone.
+    /// Which of `ids` have a live (not deleted) row: one query per physical server, the servers in parallel. Ids whose
+    /// server could not be asked, or that name no shard of the map, are `unknown`: whoever acts on absence must leave
+    /// them alone.
     public func liveness(of ids: Set<ShardedID>, logger: Logger) async -> MediaLiveness {
-        var result = MediaLiveness()
-        let byShard = Dictionary(grouping: ids, by: \.shard)
-        await withTaskGroup(of: (ids: [ShardedID], live: Set<ShardedID>?).self) { group in
-            for (shard, shardIDs) in byShard {
-                guard postgres.shardMap.allShards.contains(shard) else {
-                    result.unknown.formUnion(shardIDs)
-                    continue
-                }
-                let values = shardIDs.map(\.rawValue)
-                group.addTask {
-                    do {
-                        let rows = try await postgres.query(shard: shard, logger: logger) { schema in
-                            "SELECT id FROM \(schema).media WHERE id = ANY(\(values)) AND deleted_at IS NULL"
-                        }
-                        return (shardIDs, Set(try rows.map { try $0.decode(ShardedID.self) }))
-                    } catch {
-                        logger.warning("could not look up media rows", metadata: ["db.shard": "\(shard)", "error": "\(String(reflecting: error))"])
-                        return (shardIDs, nil)
-                    }
-                }
+        let mapped = ids.filter { postgres.shardMap.allShards.contains($0.shard) }
+        var result = MediaLiveness(unknown: ids.subtracting(mapped))
+        guard !mapped.isEmpty else { return result }
+        let values = mapped.map(\.rawValue)
+        do {
+            let read = try await postgres.queryAcrossShards(mapped.map(\.shard), allowPartial: true, logger: logger) { schema in
+                "SELECT id FROM \(schema).media WHERE id = ANY(\(values)) AND deleted_at IS NULL"
             }
-            for await (shardIDs, live) in group {
-                if let live { result.live.formUnion(live) } else { result.unknown.formUnion(shardIDs) }
-            }
+            result.live = Set(try read.rows.map { try $0.decode(ShardedID.self) })
+            let failed = Set(read.failedServers)
+            result.unknown.formUnion(mapped.filter { id in (try? postgres.server(forShard: id.shard)).map(failed.contains) ?? true })
+        } catch {
+            logger.warning("could not look up media rows", metadata: ["error": "\(String(reflecting: error))"])
+            result.live = []
+            result.unknown.formUnion(mapped)
         }
         return result
     }
