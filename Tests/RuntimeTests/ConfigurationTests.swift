@@ -1,4 +1,5 @@
 import Runtime
+import Storage
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -12,6 +13,20 @@ import Testing
         #expect(config.http.headerTimeout == .seconds(10))
         #expect(config.http.idleTimeout == .seconds(60))
         #expect(config.http.maxConnections == 1_000)
+        #expect(config.failpoints == .none)
+        #expect(config.sweep.grace == .seconds(3600))
+        #expect(config.sweep.interval == .seconds(3600))
+    }
+
+    @Test func failpointsAndTheSweepAreConfigured() throws {
+        let config = try DarkroomConfiguration(environment: [
+            "DARKROOM_FAILPOINTS": "media.commit_answer_lost, upload.stall_after_store",
+            "DARKROOM_SWEEP_GRACE_SECONDS": "0",
+            "DARKROOM_SWEEP_INTERVAL_SECONDS": "0",
+        ])
+        #expect(config.failpoints.armed == [.mediaCommitAnswerLost, .uploadStallAfterStore])
+        #expect(config.sweep.grace == .zero)
+        #expect(config.sweep.interval == nil, "0 turns the periodic sweep off")
     }
 
     @Test func readsOverrides() throws {
@@ -47,6 +62,9 @@ import Testing
         ("DARKROOM_HTTP_HEADER_TIMEOUT_MS", "0"),
         ("DARKROOM_HTTP_IDLE_TIMEOUT_MS", "forever"),
         ("DARKROOM_HTTP_MAX_CONNECTIONS", "0"),
+        ("DARKROOM_FAILPOINTS", "upload.explode"),
+        ("DARKROOM_SWEEP_GRACE_SECONDS", "-1"),
+        ("DARKROOM_SWEEP_INTERVAL_SECONDS", "hourly"),
         ("DARKROOM_RATE_LOGIN_IP", "ten/1m"),
         ("DARKROOM_RATE_LOGIN_ACCOUNT", "10/15w"),
         ("DARKROOM_RATE_UPLOAD_USER", "0/1h"),

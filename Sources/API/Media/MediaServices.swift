@@ -29,7 +29,7 @@ public struct MediaServices: Sendable {
 
     /// The production wiring over the process's clients.
     public init(dependencies: DarkroomDependencies, configuration: DarkroomConfiguration, metrics: UploadMetrics) {
-        let repository = MediaRepository(postgres: dependencies.postgres)
+        let repository = MediaRepository(postgres: dependencies.postgres, failpoints: configuration.failpoints)
         let upload = configuration.upload
         let budget = MegapixelBudget(capacity: upload.megapixelBudget) { inUse in
             metrics.budgetInUse.record(Double(inUse) / 1_000_000)
@@ -42,7 +42,8 @@ public struct MediaServices: Sendable {
             metadata: MetadataStage(media: repository),
             publish: publisher,
             postgres: dependencies.postgres,
-            metrics: metrics)
+            metrics: metrics,
+            failpoints: configuration.failpoints)
         self.init(
             pipeline: pipeline, repository: repository, objectStore: dependencies.objectStore, publisher: publisher,
             cdnBaseURL: configuration.cdnBaseURL, maxUploadBytes: upload.maxBytes)

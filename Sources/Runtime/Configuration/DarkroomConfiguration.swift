@@ -127,6 +127,15 @@ public struct DarkroomConfiguration: Sendable {
         public var celebrityThreshold: Int
     }
 
+    public struct Sweep: Sendable {
+        /// `DARKROOM_SWEEP_GRACE_SECONDS`, default 3600: an object is swept only once this old, so an upload still
+        /// between Store and Metadata is never touched. Keep it far above the longest upload.
+        public var grace: Duration
+        /// `DARKROOM_SWEEP_INTERVAL_SECONDS`, default 3600: how often the workers sweep (one process per interval, by a
+        /// Redis lease); 0 turns the periodic sweep off (`darkroom sweep` still works).
+        public var interval: Duration?
+    }
+
     public struct RateLimits: Sendable {
         /// `DARKROOM_RATE_*`: each `N/period` (`10/15m`; units ms, s, m, h, d) or `off`. See the README for the
         /// defaults and why.
@@ -178,6 +187,10 @@ public struct DarkroomConfiguration: Sendable {
     public var upload: Upload
     public var workers: Workers
     public var feeds: Feeds
+    public var sweep: Sweep
+    /// `DARKROOM_FAILPOINTS`, default none: comma-separated faults to arm, for fault tests and drills only (see
+    /// `Failpoints`). Never set in production.
+    public var failpoints: Failpoints
     public var rateLimits: RateLimits
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
@@ -272,6 +285,16 @@ public struct DarkroomConfiguration: Sendable {
             celebrityThreshold: try env.int("DARKROOM_FEED_CELEBRITY_THRESHOLD", default: 100_000, in: 0...Int.max)
         )
 
+        let sweepInterval = try env.int("DARKROOM_SWEEP_INTERVAL_SECONDS", default: 3600, in: 0...604_800)
+        sweep = Sweep(
+            grace: .seconds(try env.int("DARKROOM_SWEEP_GRACE_SECONDS", default: 3600, in: 0...31_536_000)),
+            interval: sweepInterval == 0 ? nil : .seconds(sweepInterval)
+        )
+        do {
+            failpoints = try Failpoints(parsing: env.string("DARKROOM_FAILPOINTS", default: ""))
+        } catch {
+            throw ConfigurationError(.invalidConfiguration, "DARKROOM_FAILPOINTS: \(error.message)")
+        }
         var limits: [RateLimitKind: RateLimit] = [:]
         for entry in RateLimits.variables {
             limits[entry.kind] = try env.parse(entry.variable, default: entry.default) { spec throws(ConfigurationError) in try RateLimits.parse(spec) }
