@@ -42,6 +42,12 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let invalidJob = Code(.invalidJob)
 
         public var description: String { base.rawValue }
+
+        /// The code whose `description` is `text` (a render worker sends its errors by code).
+        public init?(_ text: String) {
+            guard let base = Base(rawValue: text) else { return nil }
+            self.base = base
+        }
     }
 
     public var code: Code

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import Logging
+import NIOCore
 import Pipeline
 
 /// `darkroom render`: exactly the server's image engine, on files. Used by people, tests and `make bench`.
@@ -10,6 +12,10 @@ import Pipeline
 /// "format", "width", "height", "bytes", "path"?}]}`. Sizes are upright pixels; `cpu_ms` is the process' user+system
 /// CPU for the render (libvips threads included) and, like `wall_ms`, the median over `--repeat` runs. A rejected file
 /// has `ok: false`, `error` and the two timings only. The exit status is 1 when any file was rejected.
+///
+/// By default the engine runs in this process (people, benchmarks). `--isolated` renders through a one-worker
+/// `RenderWorkerPool`, as the server does; `cpu_ms` then adds the worker's CPU to this process', so `make bench` can
+/// put the isolation's cost next to the in-process path.
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
@@ -41,6 +47,9 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "JPEG renditions at least this wide are progressive (a huge value: all baseline).")
     var progressiveMinWidth: Int = RenderConfiguration().progressiveMinWidth
 
+    @Flag(name: .long, help: "Render in a render-worker process, as the server does (default: in this process).")
+    var isolated = false
+
     @Option(name: .long, help: "Largest width x height accepted from the header.")
     var maxPixels: Int = ImageLimits.default.maxPixels
 
@@ -70,12 +79,18 @@ struct RenderCommand: AsyncParsableCommand {
         let chosen = try Filter.named(filter)
         if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
 
+        let pool = isolated
+            ? RenderWorkerPool(
+                configuration: .init(size: 1), environment: ProcessInfo.processInfo.environment,
+                logger: Logger(label: "darkroom.render"))
+            : nil
         var rejected = 0
         for input in inputs {
-            let report = await render(input, engine: engine, filter: chosen)
+            let report = await render(input, engine: engine, pool: pool, filter: chosen)
             if !report.ok { rejected += 1 }
             print(json ? try report.jsonLine() : report.text)
         }
+        await pool?.shutdown()
         if rejected > 0 { throw ExitCode(1) }
     }
 
@@ -89,7 +104,7 @@ struct RenderCommand: AsyncParsableCommand {
         return parsed
     }
 
-    private func render(_ input: String, engine: ImageEngine, filter: Filter) async -> RenderReport {
+    private func render(_ input: String, engine: ImageEngine, pool: RenderWorkerPool?, filter: Filter) async -> RenderReport {
         guard let data = FileManager.default.contents(atPath: input) else {
             return RenderReport(file: input, error: .init(code: "unreadable_file", message: "cannot read \(input)"), cpuMs: 0, wallMs: 0)
         }
@@ -100,12 +115,19 @@ struct RenderCommand: AsyncParsableCommand {
         for _ in 0..<`repeat` {
             let cpuStart = ProcessClock.cpuMilliseconds()
             let wallStart = ContinuousClock.now
+            var workerCPU = 0.0
             do {
-                last = .success(try await engine.render(bytes, filter: filter))
+                if let pool {
+                    let measured = try await pool.renderMeasured(ByteBuffer(bytes: bytes), filter: filter, configuration: engine.configuration)
+                    workerCPU = measured.workerCPUMilliseconds
+                    last = .success(measured.result)
+                } else {
+                    last = .success(try await engine.render(bytes, filter: filter))
+                }
             } catch {
                 last = .failure(error)
             }
-            cpu.append(ProcessClock.cpuMilliseconds() - cpuStart)
+            cpu.append(ProcessClock.cpuMilliseconds() - cpuStart + workerCPU)
             wall.append((ContinuousClock.now - wallStart).milliseconds)
             if case .failure = last { break }
         }
@@ -223,21 +245,6 @@ struct RenderReport: Encodable {
             lines.append("  \(rendition.name).\(rendition.format) \(rendition.width)x\(rendition.height) \(rendition.bytes) B\(rendition.path.map { " -> \($0)" } ?? "")")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-enum ProcessClock {
-    /// User + system CPU of the whole process (all threads), in milliseconds.
-    static func cpuMilliseconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        let seconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-        let micros = Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
-        return seconds * 1000 + micros / 1000
     }
 }
 

@@ -34,6 +34,9 @@ struct AccountStack {
         var environment = TestStack.environment
         environment["DARKROOM_BCRYPT_COST"] = "4"
         environment["DARKROOM_SESSION_TTL_SECONDS"] = String(sessionTTLSeconds)
+        // The test runner is not `darkroom`: the render workers are the built binary.
+        environment["DARKROOM_RENDER_WORKER_EXECUTABLE"] = environment["DARKROOM_RENDER_WORKER_EXECUTABLE"]
+            ?? TestStack.repositoryRoot.appendingPathComponent(".build/debug/darkroom").path
         environment.merge(overrides) { $1 }
         let configuration = try DarkroomConfiguration(environment: environment)
         let dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
@@ -43,7 +46,8 @@ struct AccountStack {
             dependencies: dependencies,
             metrics: metrics,
             services: AccountServices(dependencies: dependencies, configuration: configuration),
-            media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
+            media: MediaServices(
+                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory), logger: logger),
             social: SocialServices(
                 postgres: dependencies.postgres, redis: dependencies.redis,
                 feedConfiguration: feed ?? configuration.feeds.feedConfiguration, cdnBaseURL: configuration.cdnBaseURL)
@@ -52,7 +56,7 @@ struct AccountStack {
             configuration: configuration, readinessChecks: dependencies.readinessChecks, logger: logger,
             accounts: stack.services, media: stack.media, metrics: stack.metrics, social: stack.social
         )
-        var services = dependencies.services
+        var services: [any Service] = dependencies.services + [stack.media.renderPool]
         if workers {
             services += try WorkerRuntime(stages: nil, configuration: configuration, dependencies: dependencies, logger: logger).services
         }
