@@ -8,6 +8,7 @@ by REPEAT, so process start-up, libvips initialisation and the worker's spawn ca
   BENCH_QUICK=1          one photo, 1 round
   BENCH_ISOLATION_ROUNDS=N, BENCH_ISOLATION_REPEAT=N
   DARKROOM_BIN=path      the darkroom binary (default .build/release/darkroom)
+  BENCH_IMAGES=dir       the benchmark photos (default ../shared/benchimages)
 """
 import json
 import os
@@ -20,7 +21,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "bench", "results")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 DARKROOM = os.environ.get("DARKROOM_BIN", os.path.join(ROOT, ".build", "release", "darkroom"))
-IMAGES = os.path.join(os.path.dirname(ROOT), "shared", "benchimages")
+IMAGES = os.environ.get("BENCH_IMAGES", os.path.join(os.path.dirname(ROOT), "shared", "benchimages"))
 PHOTOS = ["up12mp_rot6.jpg"] if QUICK else ["up12mp_rot6.jpg", "iphone6.jpg", "nikon_d70s.jpg"]
 ROUNDS = int(os.environ.get("BENCH_ISOLATION_ROUNDS", "1" if QUICK else "5"))
 REPEAT = int(os.environ.get("BENCH_ISOLATION_REPEAT", "3" if QUICK else "8"))

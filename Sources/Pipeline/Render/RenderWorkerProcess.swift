@@ -35,37 +35,16 @@ final class RenderWorkerProcess: @unchecked Sendable {
             if theirs != pair[1] { close(pair[1]) }
         }
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        // dup2 onto fd 3 clears close-on-exec there, so the worker gets exactly this socket and none of our other fds
-        // (all opened close-on-exec), not another worker's socket: a worker's death must be seen as EOF.
-        posix_spawn_file_actions_adddup2(&actions, theirs, RenderWorkerSettings.workerSocketFD)
-
-        // The server blocks or ignores some signals (ServiceLifecycle, NIO); the worker starts with the defaults.
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = ([settings.executable] + settings.arguments).map { strdup($0) } + [nil]
-        let envp = settings.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, settings.executable, &actions, &attributes, argv, envp)
-        guard spawned == 0 else {
+        // The worker's end becomes its fd 3 (dup2 clears close-on-exec there). Every other descriptor of ours is
+        // close-on-exec, another worker's socket included: a worker's death must show as EOF on its own socket.
+        let pid: pid_t
+        do throws(ProcessSpawner.SpawnError) {
+            pid = try ProcessSpawner.spawn(
+                settings.executable, settings.arguments, environment: settings.environment,
+                passing: (theirs, RenderWorkerSettings.workerSocketFD))
+        } catch {
             close(ours)
-            throw PipelineError(.unavailable, "render worker \(settings.executable): posix_spawn errno \(spawned)")
+            throw PipelineError(.unavailable, "render worker \(settings.executable): \(error)")
         }
         let worker = RenderWorkerProcess(pid: pid, socket: RenderSocket(fd: ours))
         do throws(RenderSocket.Failure) {
