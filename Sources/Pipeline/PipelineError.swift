@@ -1,3 +1,5 @@
+import Imaging
+
 /// The one error type of the Pipeline module.
 ///
 /// `code` is stable and safe to show to a client; `description` carries no detail, `debugDescription` does (for logs).
@@ -42,12 +44,6 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let invalidJob = Code(.invalidJob)
 
         public var description: String { base.rawValue }
-
-        /// The code whose `description` is `text` (a render worker sends its errors by code).
-        public init?(_ text: String) {
-            guard let base = Base(rawValue: text) else { return nil }
-            self.base = base
-        }
     }
 
     public var code: Code
@@ -67,5 +63,22 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, CustomDeb
         var text = "PipelineError(\(code)): \(message)"
         if let underlying { text += "; underlying: \(String(reflecting: underlying))" }
         return text
+    }
+}
+
+extension PipelineError {
+    /// The image engine's error as the pipeline's: the same code, so clients see the step that failed.
+    public init(_ error: ImagingError) {
+        let code: Code =
+            switch error.code {
+            case .emptyFile: .emptyFile
+            case .unsupportedFormat: .unsupportedFormat
+            case .corruptImage: .corruptImage
+            case .tooManyPixels: .tooManyPixels
+            case .unknownFilter: .unknownFilter
+            case .renderFailed: .renderFailed
+            case .unavailable: .unavailable
+            }
+        self.init(code, error.message, underlying: error)
     }
 }

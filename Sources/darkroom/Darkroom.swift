@@ -1,4 +1,5 @@
 import ArgumentParser
+import Runtime
 
 @main
 struct Darkroom: AsyncParsableCommand {
@@ -6,20 +7,10 @@ struct Darkroom: AsyncParsableCommand {
         commandName: "darkroom",
         abstract: "Darkroom: photo uploads through libvips to S3, metadata in sharded PostgreSQL, fan-out through Redis.",
         discussion: "Configuration comes from DARKROOM_* environment variables (see the README).",
-        subcommands: [ServeCommand.self, WorkCommand.self, JobsCommand.self, MigrateCommand.self, RenderCommand.self, RenderWorkerCommand.self, BenchSocialCommand.self]
+        subcommands: [ServeCommand.self, WorkCommand.self, JobsCommand.self, MigrateCommand.self, RenderCommand.self, RenderWorkerCommand.self]
     )
 
     static func main() async {
-        ProcessSetup.limitMallocArenas()
-        do {
-            var command = try parseAsRoot()
-            if var command = command as? any AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
+        await ProcessSetup.run(Darkroom.self)
     }
 }

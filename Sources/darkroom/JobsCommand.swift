@@ -1,9 +1,10 @@
-import API
+import Runtime
 import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
 import Storage
+import RedisClient
 
 /// `darkroom jobs ...`: operator tools for the queue.
 struct JobsCommand: AsyncParsableCommand {

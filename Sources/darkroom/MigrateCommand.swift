@@ -1,4 +1,4 @@
-import API
+import Runtime
 import ArgumentParser
 import Logging
 import ServiceLifecycle

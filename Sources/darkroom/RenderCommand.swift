@@ -1,8 +1,10 @@
 import ArgumentParser
 import Foundation
+import Imaging
 import Logging
 import NIOCore
 import Pipeline
+import Runtime
 
 /// `darkroom render`: exactly the server's image engine, on files. Used by people, tests and `make bench`.
 ///
@@ -111,21 +113,25 @@ struct RenderCommand: AsyncParsableCommand {
         let bytes = [UInt8](data)
         var cpu: [Double] = []
         var wall: [Double] = []
-        var last: Result<RenderResult, PipelineError>!
+        var last: Result<RenderResult, Rejection>!
         for _ in 0..<`repeat` {
             let cpuStart = ProcessClock.cpuMilliseconds()
             let wallStart = ContinuousClock.now
             var workerCPU = 0.0
-            do {
-                if let pool {
+            if let pool {
+                do throws(PipelineError) {
                     let measured = try await pool.renderMeasured(ByteBuffer(bytes: bytes), filter: filter, configuration: engine.configuration)
                     workerCPU = measured.workerCPUMilliseconds
                     last = .success(measured.result)
-                } else {
-                    last = .success(try await engine.render(bytes, filter: filter))
+                } catch {
+                    last = .failure(Rejection(code: error.code.description, message: error.message))
                 }
-            } catch {
-                last = .failure(error)
+            } else {
+                do throws(ImagingError) {
+                    last = .success(try await engine.render(bytes, filter: filter))
+                } catch {
+                    last = .failure(Rejection(code: error.code.description, message: error.message))
+                }
             }
             cpu.append(ProcessClock.cpuMilliseconds() - cpuStart + workerCPU)
             wall.append((ContinuousClock.now - wallStart).milliseconds)
@@ -135,7 +141,7 @@ struct RenderCommand: AsyncParsableCommand {
         let wallMs = wall.median.rounded(toPlaces: 1)
         switch last! {
         case .failure(let error):
-            return RenderReport(file: input, error: .init(code: error.code.description, message: error.message), cpuMs: cpuMs, wallMs: wallMs)
+            return RenderReport(file: input, error: .init(code: error.code, message: error.message), cpuMs: cpuMs, wallMs: wallMs)
         case .success(let result):
             var renditions: [RenderReport.RenditionReport] = []
             for rendition in result.renditions {
@@ -156,6 +162,12 @@ struct RenderCommand: AsyncParsableCommand {
             return RenderReport(file: input, facts: result.facts, renditions: renditions, cpuMs: cpuMs, wallMs: wallMs)
         }
     }
+}
+
+/// Why a file was not rendered, from the in-process engine or the render worker pool alike.
+private struct Rejection: Error {
+    var code: String
+    var message: String
 }
 
 /// One line of `darkroom render` output. The JSON shape is a contract with `make bench`: add keys, never rename.

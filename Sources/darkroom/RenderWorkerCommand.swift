@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Pipeline
+import Imaging
 
 /// `darkroom render-worker`: one render process of the server's pool (started by it, never by hand). Renders the
 /// uploads the server sends over the inherited socket until the server closes it.

@@ -1,4 +1,5 @@
 import API
+import Runtime
 import ArgumentParser
 import Logging
 import Pipeline

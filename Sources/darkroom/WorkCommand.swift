@@ -1,4 +1,4 @@
-import API
+import Runtime
 import ArgumentParser
 import Logging
 import Pipeline
@@ -28,8 +28,8 @@ struct WorkCommand: AsyncParsableCommand {
         let stageCount = stage.isEmpty ? OutboxTopic.allKnown.count : stage.count
         let (configuration, logger, dependencies) = try ProcessSetup.start(
             "darkroom.work", extraBlockingThreads: WorkerRuntime.blockingThreads(stageCount: stageCount))
-        let metrics = DarkroomMetrics()
-        metrics.bootstrapMetricsSystem()
+        // Recorded into a registry of their own until `darkroom work` serves /metrics.
+        ProcessSetup.bootstrapMetrics()
         let runtime: WorkerRuntime
         do {
             runtime = try WorkerRuntime(

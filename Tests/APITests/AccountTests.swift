@@ -1,3 +1,4 @@
+import Runtime
 import API
 import Foundation
 import HTTPTypes
@@ -179,6 +180,6 @@ func decodeError(_ body: ByteBuffer) throws -> ErrorResponse.Body {
 
     @Test(arguments: [["DARKROOM_BCRYPT_COST": "3"], ["DARKROOM_BCRYPT_COST": "x"], ["DARKROOM_SESSION_TTL_SECONDS": "0"]])
     func outOfRangeValuesStopStartUp(_ environment: [String: String]) {
-        #expect(throws: APIError.self) { try DarkroomConfiguration(environment: environment) }
+        #expect(throws: ConfigurationError.self) { try DarkroomConfiguration(environment: environment) }
     }
 }

@@ -1,3 +1,4 @@
+import Runtime
 import API
 import Foundation
 import HTTPTypes
@@ -7,6 +8,7 @@ import Pipeline
 import Storage
 import TestSupport
 import Testing
+import S3
 
 /// The whole loop as `darkroom serve` runs it: HTTP upload → outbox → Redis stream → workers (in this process) →
 /// feeds, activity, cleanup, read back through HTTP. Nothing is run by hand.

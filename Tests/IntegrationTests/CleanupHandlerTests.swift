@@ -1,3 +1,6 @@
+import RedisClient
+import TestSupport
+import Runtime
 import API
 import Foundation
 import Logging

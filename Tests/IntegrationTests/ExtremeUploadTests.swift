@@ -2,8 +2,11 @@ import API
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Imaging
 import NIOCore
 import Pipeline
+import Runtime
+import S3
 import Storage
 import TestSupport
 import Testing

@@ -8,6 +8,7 @@ import PostgresNIO
 import Storage
 import TestSupport
 import Testing
+import RedisClient
 
 @Suite(.timeLimit(.minutes(3)))
 struct FeedIntegrationTests {

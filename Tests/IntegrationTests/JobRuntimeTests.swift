@@ -6,6 +6,7 @@ import ServiceLifecycle
 import Storage
 import Synchronization
 import Testing
+import RedisClient
 
 /// The stage worker and queue operations on the real Redis, each test on a stream of its own.
 @Suite(.timeLimit(.minutes(2)))

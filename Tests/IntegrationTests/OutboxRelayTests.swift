@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Storage
 import Testing
+import RedisClient
 
 /// The outbox relay on scratch databases (only the test's rows) and the stack's Redis (a stream per test).
 @Suite(.timeLimit(.minutes(3)))

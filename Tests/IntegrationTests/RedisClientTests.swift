@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Storage
 import Testing
+import RedisClient
 
 /// A client on the test stack's Redis, with keys under a per-test prefix so parallel runs never collide.
 struct RedisTestContext {
@@ -88,7 +89,7 @@ struct RedisClientTests {
             do {
                 _ = try await redis.client.getString(key)
                 Issue.record("GET on a list should fail")
-            } catch let error as StorageError {
+            } catch let error as RedisError {
                 #expect(error.code == .commandFailed)
                 #expect(error.serverCode == "WRONGTYPE")
             }
@@ -176,7 +177,7 @@ struct RedisClientTests {
             do {
                 _ = try await redis.client.transaction([.incr(counter), RedisCommand("NO-SUCH-COMMAND")])
                 Issue.record("expected EXECABORT")
-            } catch let error as StorageError {
+            } catch let error as RedisError {
                 #expect(error.code == .commandFailed)
                 #expect(error.serverCode == "EXECABORT")
             }
@@ -227,7 +228,7 @@ struct RedisClientTests {
         do {
             try await redis.client.ping()
             Issue.record("a closed client must refuse calls")
-        } catch let error as StorageError {
+        } catch let error as RedisError {
             #expect(error.code == .unavailable)
         }
     }
@@ -240,7 +241,7 @@ struct RedisClientTests {
         do {
             try await client.ping()
             Issue.record("AUTH against a server without a password must fail")
-        } catch let error as StorageError {
+        } catch let error as RedisError {
             #expect(error.code == .accessDenied)
         }
         await client.close()
@@ -271,7 +272,7 @@ struct RedisClientTests {
         do {
             try await client.ping()
             Issue.record("ping to a closed port must fail")
-        } catch let error as StorageError {
+        } catch let error as RedisError {
             #expect(error.code == .unavailable)
         }
         await client.close()
@@ -294,7 +295,7 @@ struct RedisClientTests {
             do {
                 _ = try await client.send(RedisCommand("BLPOP", context.key("empty-list"), 1))
                 Issue.record("expected a read timeout")
-            } catch let error as StorageError {
+            } catch let error as RedisError {
                 #expect(error.code == .timeout)
             }
             try await client.ping()

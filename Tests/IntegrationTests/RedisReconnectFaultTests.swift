@@ -1,3 +1,4 @@
+import RedisClient
 import Foundation
 import Storage
 import Testing
@@ -20,12 +21,12 @@ struct RedisReconnectFaultTests {
                 do {
                     try await client.ping()
                     Issue.record("ping must fail while Redis is stopped")
-                } catch let error as StorageError {
+                } catch let error as RedisError {
                     #expect(error.code == .unavailable)
                 }
                 // Every connection's next use fails the same way, not with a hang or a crash.
                 for _ in 0..<5 {
-                    await #expect(throws: StorageError.self) { try await client.incr(key) }
+                    await #expect(throws: RedisError.self) { try await client.incr(key) }
                 }
             }
 

@@ -1,3 +1,4 @@
+import RedisClient
 import Storage
 import Testing
 
@@ -105,7 +106,7 @@ struct RedisStreamTests {
             do {
                 _ = try await redis.client.xreadgroup(group: "nope", consumer: "c", stream: redis.key("none"), count: 1)
                 Issue.record("expected NOGROUP")
-            } catch let error as StorageError {
+            } catch let error as RedisError {
                 #expect(error.code == .commandFailed)
                 #expect(error.serverCode == "NOGROUP")
             }
@@ -117,7 +118,7 @@ struct RedisStreamTests {
             do {
                 _ = try await redis.client.xreadgroup(group: "g", consumer: "c", stream: redis.key("s"), block: .zero)
                 Issue.record("BLOCK 0 must be refused")
-            } catch let error as StorageError {
+            } catch let error as RedisError {
                 #expect(error.code == .invalidArgument)
             }
         }

@@ -2,8 +2,11 @@ import API
 import Crypto
 import Foundation
 import HTTPTypes
+import Imaging
 import NIOCore
 import Pipeline
+import Runtime
+import S3
 import Storage
 import TestSupport
 import Testing

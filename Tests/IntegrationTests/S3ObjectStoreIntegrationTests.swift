@@ -1,3 +1,4 @@
+import Runtime
 import API
 import AsyncHTTPClient
 import Foundation
@@ -8,6 +9,7 @@ import NIOPosix
 import Storage
 import Synchronization
 import Testing
+import S3
 
 /// The S3 client against SeaweedFS on the test stack, with SigV4 auth on.
 @Suite(.timeLimit(.minutes(1)))

@@ -1,3 +1,4 @@
+import Runtime
 import API
 import Foundation
 import HTTPTypes

@@ -1,3 +1,4 @@
+import Runtime
 import API
 import Foundation
 import HTTPTypes
@@ -6,6 +7,7 @@ import HummingbirdTesting
 import Storage
 import TestSupport
 import Testing
+import RedisClient
 
 @Suite(.timeLimit(.minutes(2)))
 struct SessionIntegrationTests {

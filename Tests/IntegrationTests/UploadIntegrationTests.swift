@@ -1,3 +1,5 @@
+import Runtime
+import Imaging
 import API
 import Crypto
 import Foundation
@@ -10,6 +12,7 @@ import PostgresNIO
 import Storage
 import TestSupport
 import Testing
+import S3
 
 /// The upload path end to end on the real stack: HTTP → engine → SeaweedFS → sharded PostgreSQL → outbox → Redis.
 @Suite(.timeLimit(.minutes(5)))

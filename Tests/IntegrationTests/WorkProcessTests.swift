@@ -1,5 +1,8 @@
 #if canImport(Glibc)
+import Runtime
 import Glibc
+import S3
+import RedisClient
 #endif
 import API
 import AsyncHTTPClient

@@ -1,5 +1,7 @@
 #if canImport(Glibc)
+import Runtime
 import Glibc
+import RedisClient
 #endif
 import API
 import AsyncHTTPClient

@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import TestSupport
 import Testing
+import Imaging
 @testable import Pipeline
 
 /// The render worker pool with real `darkroom render-worker` processes (the built binary).

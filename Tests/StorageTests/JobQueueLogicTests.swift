@@ -1,6 +1,7 @@
 import Foundation
 import Storage
 import Testing
+import RedisClient
 
 @Suite struct RetryPolicyTests {
     @Test func delaysDoubleFromTheBaseAndStopAtTheCap() {

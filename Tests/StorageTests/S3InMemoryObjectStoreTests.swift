@@ -1,7 +1,9 @@
+import TestSupport
 import NIOCore
 import Testing
 
 @testable import Storage
+import S3
 
 /// `InMemoryObjectStore` must behave like S3 where callers can tell the difference.
 @Suite struct S3InMemoryObjectStoreTests {

@@ -1,3 +1,4 @@
+import Runtime
 import Storage
 
 /// What the account and session routes need, behind protocols so unit tests can use in-memory stores.

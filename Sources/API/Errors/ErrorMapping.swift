@@ -25,7 +25,7 @@ public enum ErrorMapping {
 
     /// `isInternal` marks what the client may not see explained: those are logged in full by the error middleware.
     public static func apiError(for error: any Error) -> (error: APIError, isInternal: Bool) {
-        switch error {
+        switch StorageError.mapping(error) {
         case let error as APIError:
             return (error, status(of: error.code) == .internalServerError)
         case let error as StorageError:

@@ -1,3 +1,4 @@
+import Runtime
 import Hummingbird
 import Logging
 import Storage

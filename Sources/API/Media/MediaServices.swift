@@ -1,8 +1,10 @@
+import Runtime
 import CoreMetrics
 import Foundation
 import Logging
 import Pipeline
 import Storage
+import Imaging
 
 /// What the media routes and the CDN origin need.
 public struct MediaServices: Sendable {

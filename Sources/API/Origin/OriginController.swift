@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Storage
+import S3
 
 /// The CDN's origin: `GET|HEAD /m/{id}/{preset}.{jpg|webp}`.
 ///

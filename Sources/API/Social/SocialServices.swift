@@ -1,6 +1,8 @@
+import Runtime
 import Logging
 import Pipeline
 import Storage
+import RedisClient
 
 /// What the social routes need: the graph, feeds, likes, comments, activity and tags on the real tiers.
 public struct SocialServices: Sendable {
@@ -40,11 +42,5 @@ public struct SocialServices: Sendable {
     /// Users by id, in order, as responses.
     func userResponses(_ ids: [ShardedID], logger: Logger) async throws -> [UserResponse] {
         try await users.users(ids: ids, logger: logger).map(UserResponse.init)
-    }
-}
-
-extension DarkroomConfiguration.Feeds {
-    public var feedConfiguration: FeedConfiguration {
-        FeedConfiguration(cap: cap, chunkSize: chunkSize, celebrityThreshold: Int64(celebrityThreshold))
     }
 }

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Imaging
 import Logging
 import NIOCore
 import NIOPosix
@@ -107,7 +108,7 @@ public actor RenderWorkerPool: Service {
         }
         switch exchanged {
         case .success(let reply):
-            let outcome: Result<RenderResult, PipelineError>
+            let outcome: Result<RenderResult, ImagingError>
             let cpu: Double
             do throws(RenderSocket.Failure) {
                 (outcome, cpu) = try RenderWorkMessage.outcome(of: reply)
@@ -118,7 +119,10 @@ public actor RenderWorkerPool: Service {
                 throw PipelineError(.corruptImage, "render worker: \(failure)")
             }
             release(worker)
-            return (try outcome.get(), cpu)
+            switch outcome {
+            case .success(let result): return (result, cpu)
+            case .failure(let error): throw PipelineError(error)
+            }
         case .failure(let failure):
             await lost(worker, failure)
             throw PipelineError(.corruptImage, "render worker: \(failure)")

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Imaging
 import NIOCore
 
 /// One `darkroom render-worker` child and the server's end of its socket. Handed to one render at a time by

@@ -1,4 +1,5 @@
 import NIOCore
+import Imaging
 
 /// Process: the image engine, in the render worker pool's processes (never in the server's own: a decoder crash
 /// must fail one upload, not the service).

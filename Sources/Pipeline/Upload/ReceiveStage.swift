@@ -1,6 +1,7 @@
 import Crypto
 import NIOCore
 import NIOPosix
+import Imaging
 
 /// Receive: sniff, header-only size check and SHA-256 of the bytes, all on the thread pool (a 12-MP JPEG takes
 /// ~20 ms to hash), then admission against the megapixel budget. Nothing here decodes a pixel.
@@ -22,13 +23,13 @@ public struct ReceiveStage: Sendable {
         let limits = self.limits
         do {
             return try await NIOThreadPool.singleton.runIfActive {
-                try bytes.withUnsafeReadableBytes { input throws(PipelineError) in
+                try bytes.withUnsafeReadableBytes { input throws(ImagingError) in
                     let header = try ImageEngine.probeBlocking(input, limits: limits)
                     return ReceivedUpload(header: header, sha256: Array(SHA256.hash(data: input)))
                 }
             }
-        } catch let error as PipelineError {
-            throw error
+        } catch let error as ImagingError {
+            throw PipelineError(error)
         } catch {
             throw PipelineError(.unavailable, "thread pool refused the header check", underlying: error)
         }

@@ -2,6 +2,8 @@ import Crypto
 import Logging
 import NIOCore
 import Storage
+import Imaging
+import S3
 
 /// Store: the renditions (public prefix) and the original (private prefix), all PUT concurrently. Keys come from the
 /// media id and content hashes, so a retried PUT writes the same key with the same bytes. The S3 client retries

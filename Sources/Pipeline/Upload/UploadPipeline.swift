@@ -2,6 +2,7 @@ import CoreMetrics
 import Logging
 import NIOCore
 import Storage
+import Imaging
 
 /// The synchronous upload path: Receive → Process → Store → Metadata → Publish.
 ///

@@ -1,5 +1,6 @@
 import NIOCore
 import Storage
+import Imaging
 
 /// One upload as the API hands it over: the body's bytes (not copied) and the validated form fields.
 public struct UploadRequest: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import Storage
+import Imaging
 
 /// The rules an upload's fields must follow; the API checks them before any image work.
 public enum UploadRules {
@@ -46,6 +47,10 @@ public enum UploadRules {
     /// `filter` by name; `normal` when absent.
     public static func filter(_ name: String?) throws(PipelineError) -> Filter {
         guard let name, !name.isEmpty else { return .normal }
-        return try Filter.named(name.lowercased())
+        do {
+            return try Filter.named(name.lowercased())
+        } catch {
+            throw PipelineError(error)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Storage
+import RedisClient
 
 /// The `activity` stage: puts a like, comment or follow into the recipient's activity list, once per outbox id
 /// (see ``ActivityStore``). Acting on your own media lands nowhere.

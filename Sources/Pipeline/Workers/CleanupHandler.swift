@@ -1,6 +1,6 @@
 import Logging
-import PostgresNIO
 import Storage
+import S3
 
 /// `cleanup`: a media was deleted. Removes its objects, its entries in followers' feeds, and the likes and comments
 /// rows on its shard.
@@ -37,11 +37,7 @@ public struct CleanupHandler: JobHandler {
         let mediaID = deleted.mediaID
         let logger = context.logger
         let feedEntries = try await feeds?.remove(mediaID: mediaID, owner: deleted.ownerID, logger: logger) ?? 0
-        let (likes, comments) = try await postgres.withTransaction(shard: mediaID.shard, logger: logger) { connection, schema in
-            let likes = try await connection.query("DELETE FROM \(schema).likes WHERE media_id = \(mediaID) RETURNING 1", logger: logger).collect().count
-            let comments = try await connection.query("DELETE FROM \(schema).comments WHERE media_id = \(mediaID) RETURNING 1", logger: logger).collect().count
-            return (likes, comments)
-        }
+        let (likes, comments) = try await MediaRepository(postgres: postgres).deleteInteractions(of: mediaID, logger: logger)
         context.logger.info(
             "cleaned up deleted media",
             metadata: [

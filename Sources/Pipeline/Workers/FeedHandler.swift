@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Storage
+import RedisClient
 
 /// The `feed` stage: fans a new media out to one chunk of the author's followers, then enqueues the next chunk.
 ///

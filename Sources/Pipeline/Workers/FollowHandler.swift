@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Storage
+import RedisClient
 
 /// The `follow` stage: repairs the target's side of the edge (see ``FollowRepository``), then brings the target's
 /// recent media into the follower's feed on follow, or takes them out on unfollow.

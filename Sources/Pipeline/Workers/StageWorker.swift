@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import RedisClient
 import Storage
 
 /// Runs one stage's ``JobHandler`` on its stream: up to `concurrency` jobs at once, at least once each.
@@ -97,7 +98,7 @@ public struct StageWorker: Service, Sendable {
                     redisFailures += 1
                     logger.warning("reading jobs failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                     // A NOGROUP after Redis lost its data (no AOF, FLUSHALL) needs the group back.
-                    if let storage = error as? StorageError, storage.serverCode == "NOGROUP" { _ = await prepare() }
+                    if let redis = error as? RedisError, redis.serverCode == "NOGROUP" { _ = await prepare() }
                 }
                 slots.give(free - deliveries.count)
                 for delivery in deliveries {

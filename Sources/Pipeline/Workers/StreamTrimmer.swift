@@ -1,6 +1,7 @@
 import Logging
 import ServiceLifecycle
 import Storage
+import RedisClient
 
 /// Trims stage streams periodically with `MINID ~` below what every group still needs (never MAXLEN, which drops
 /// jobs not yet acknowledged). One per process is enough; several are harmless.

@@ -1,4 +1,5 @@
 import Logging
+import RedisClient
 
 /// Takes a deleted media out of every follower's feed: what the `cleanup` stage calls. Walks the owner's followers
 /// in chunks (as fan-out does) and removes the entry with pipelined ZREMs; idempotent, so a retried cleanup job may

@@ -1,4 +1,5 @@
 import Logging
+import RedisClient
 
 /// `GET /v1/feed`'s logic: the reader's Redis feed (rebuilt from PostgreSQL when lost), merged with the recent media
 /// of followed authors above the celebrity threshold (never fanned out), filtered to authors the reader still

@@ -1,3 +1,4 @@
+import RedisClient
 /// Per-user feeds in Redis: one sorted set per user, capped, newest first.
 ///
 /// Encoding (sound for every 64-bit id): every member has score 0 and is the media id as a *20-digit zero-padded*

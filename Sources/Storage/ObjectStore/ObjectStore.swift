@@ -1,4 +1,5 @@
 import NIOCore
+import S3
 
 /// A bucket of immutable objects: S3 in production (`S3ObjectStore`), `InMemoryObjectStore` in tests.
 ///

@@ -1,4 +1,5 @@
 import Logging
+import RedisClient
 
 /// Publishes committed outbox rows to their stage streams, then marks them sent.
 ///

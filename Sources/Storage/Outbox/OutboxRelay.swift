@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import RedisClient
 
 /// Publishes the outbox rows of one PostgreSQL server that nobody published (Redis was down, the process died
 /// between commit and publish), and deletes published rows after the retention.

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 /// An entry of a dead-letter stream: the job's own fields, copied unchanged so a retry republishes exactly what
 /// failed, plus why and when it was given up.

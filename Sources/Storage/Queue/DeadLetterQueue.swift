@@ -1,3 +1,4 @@
+import RedisClient
 /// Operator actions on one stage's dead-letter stream (`darkroom jobs dlq ...`).
 public struct DeadLetterQueue: Sendable {
     public let redis: RedisClient

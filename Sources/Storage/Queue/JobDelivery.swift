@@ -1,3 +1,4 @@
+import RedisClient
 /// A stream entry handed to a consumer, with how many times it has been delivered (this time included).
 public struct JobDelivery: Sendable, Hashable {
     public var entry: RedisStreamEntry

@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 /// The consumer side of one stage stream: Redis Streams operations in the terms the workers need.
 ///
@@ -114,7 +115,7 @@ public struct JobQueue: Sendable {
         let groups: [RedisStreamGroupInfo]
         do {
             groups = try await redis.xinfoGroups(stream.key)
-        } catch let error as StorageError where error.message.contains("no such key") {
+        } catch let error as RedisError where error.message.contains("no such key") {
             return nil
         }
         var states: [TrimPoint.GroupState] = []

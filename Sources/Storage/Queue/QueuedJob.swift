@@ -1,3 +1,4 @@
+import RedisClient
 /// One job as read from a stage stream: the outbox row's fields (``OutboxPublisher/fields(of:)``) plus where and how
 /// often it was delivered.
 public struct QueuedJob: Sendable, Hashable {

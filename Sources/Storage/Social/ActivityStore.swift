@@ -1,4 +1,5 @@
 import Foundation
+import RedisClient
 
 /// One line of a user's activity list.
 public struct ActivityItem: Codable, Sendable, Hashable {

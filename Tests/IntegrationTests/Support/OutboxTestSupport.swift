@@ -3,6 +3,7 @@ import Logging
 import PostgresNIO
 import Storage
 import Testing
+import RedisClient
 
 /// Outbox fixtures on throw-away databases, so a relay sees only the test's rows.
 enum OutboxFixture {

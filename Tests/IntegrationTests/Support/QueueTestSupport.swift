@@ -4,6 +4,7 @@ import Pipeline
 import Storage
 import Synchronization
 import Testing
+import RedisClient
 
 /// A stage of its own for one test: a unique topic, hence unique stream, group and dead-letter keys.
 struct QueueTestContext {

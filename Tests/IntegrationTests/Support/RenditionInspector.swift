@@ -1,4 +1,5 @@
 import Pipeline
+import Imaging
 
 /// What a client sees in a served rendition: its declared size and any metadata it carries.
 enum RenditionInspector {

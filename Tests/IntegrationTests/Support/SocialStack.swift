@@ -1,3 +1,4 @@
+import Runtime
 import API
 import Foundation
 import HTTPTypes
@@ -11,6 +12,7 @@ import ServiceLifecycle
 import Storage
 import TestSupport
 import Testing
+import RedisClient
 
 /// The application with the social routes on the test stack, plus direct access to the handlers and outbox so tests
 /// can run jobs without the queue runtime.

@@ -1,0 +1,96 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+import Metrics
+import Prometheus
+import NIOCore
+import NIOPosix
+
+/// Start-up steps every command shares: malloc tuning, configuration (exit 78 naming a bad variable), logging and the
+/// shared clients.
+public enum ProcessSetup {
+    /// glibc gives every thread that allocates its own malloc arena (up to 8 per core); libvips' and NIO's threads
+    /// then hold freed image buffers in many arenas at once. One arena per core cut `darkroom render`'s peak RSS on a
+    /// 12-MP photo from 103 MB to 83 MB at no measurable CPU cost. `MALLOC_ARENA_MAX` in the environment still wins.
+    public static func limitMallocArenas() {
+        #if canImport(Glibc)
+        guard ProcessInfo.processInfo.environment["MALLOC_ARENA_MAX"] == nil else { return }
+        // <malloc.h> is not part of Swift's Glibc module; mallopt and M_ARENA_MAX (-8) are stable glibc ABI.
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        let mArenaMax: Int32 = -8
+        _ = mallopt(mArenaMax, Int32(max(2, System.coreCount)))
+        #endif
+    }
+
+    /// The `main` of every Darkroom executable: malloc tuning first, then the parsed subcommand, sync or async.
+    public static func run<Command: ParsableCommand>(_ command: Command.Type) async {
+        limitMallocArenas()
+        do {
+            var parsed = try Command.parseAsRoot()
+            if var parsed = parsed as? any AsyncParsableCommand {
+                try await parsed.run()
+            } else {
+                try parsed.run()
+            }
+        } catch {
+            Command.exit(withError: error)
+        }
+    }
+
+    /// Reads the configuration or stops start-up with a message that names the variable (exit code 78, EX_CONFIG).
+    public static func configuration() throws -> DarkroomConfiguration {
+        do {
+            return try DarkroomConfiguration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("darkroom: invalid configuration: \(error.message)\n".utf8))
+            throw ExitCode(78)
+        }
+    }
+
+    /// The configuration, a logger and the shared clients, or exit 78 naming what is wrong.
+    public static func start(_ label: String, extraBlockingThreads: Int = 0) throws -> (DarkroomConfiguration, Logger, DarkroomDependencies) {
+        let configuration = try configuration()
+        let logger = logger(label, level: configuration.logLevel)
+        // Blocking hiredis and libvips calls share NIOThreadPool.singleton; one thread per core (its default) would
+        // let a few slow renders stall every Redis call. Must be set before the pool is first used.
+        if ProcessInfo.processInfo.environment["NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT"] == nil {
+            NIOSingletons.blockingPoolThreadCountSuggestion = System.coreCount + configuration.redis.poolSize + extraBlockingThreads
+        }
+        do {
+            return (configuration, logger, try DarkroomDependencies(configuration: configuration, logger: logger))
+        } catch {
+            FileHandle.standardError.write(Data("darkroom: invalid configuration: \(error.message)\n".utf8))
+            throw ExitCode(78)
+        }
+    }
+
+    /// Reports a configuration error found after start-up (e.g. an unknown stage) like ``configuration()`` does.
+    public static func configurationFailure(_ error: ConfigurationError) -> ExitCode {
+        FileHandle.standardError.write(Data("darkroom: invalid configuration: \(error.message)\n".utf8))
+        return ExitCode(78)
+    }
+
+    /// Routes every swift-metrics instrument of the process into a Prometheus registry; returns the registry.
+    /// Call once per process: swift-metrics refuses a second bootstrap.
+    @discardableResult
+    public static func bootstrapMetrics(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) -> PrometheusCollectorRegistry {
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
+    }
+
+    public static func logger(_ label: String, level: Logger.Level) -> Logger {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = level
+        return logger
+    }
+}

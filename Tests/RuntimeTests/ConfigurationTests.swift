@@ -1,0 +1,56 @@
+import Runtime
+import Testing
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsMatchTheRunStack() throws {
+        let config = try DarkroomConfiguration(environment: [:])
+        #expect(config.http.port == 8080)
+        #expect(config.postgres.urls.count == 2)
+        #expect(config.postgres.shardCount == 8)
+        #expect(config.redis.url == "redis://127.0.0.1:6380")
+        #expect(config.objectStore.endpoint == "http://127.0.0.1:8333")
+    }
+
+    @Test func readsOverrides() throws {
+        let config = try DarkroomConfiguration(environment: [
+            "DARKROOM_HTTP_PORT": "9000",
+            "DARKROOM_PG_URLS": "postgres://a:b@127.0.0.1:1/x , postgres://a:b@127.0.0.1:2/x,postgres://a:b@127.0.0.1:3/x",
+            "DARKROOM_SHARD_COUNT": "4096",
+            "DARKROOM_REDIS_TIMEOUT_MS": "250",
+        ])
+        #expect(config.http.port == 9000)
+        #expect(config.postgres.urls == ["postgres://a:b@127.0.0.1:1/x", "postgres://a:b@127.0.0.1:2/x", "postgres://a:b@127.0.0.1:3/x"])
+        #expect(config.postgres.shardCount == 4096)
+        #expect(config.redis.timeout == .milliseconds(250))
+    }
+
+    @Test(arguments: [
+        ("DARKROOM_HTTP_PORT", "eighty"),
+        ("DARKROOM_HTTP_PORT", "70000"),
+        ("DARKROOM_SHARD_COUNT", "0"),
+        ("DARKROOM_SHARD_COUNT", "8193"),
+        ("DARKROOM_PG_URLS", "mysql://x@y/z"),
+        ("DARKROOM_PG_URLS", " , "),
+        ("DARKROOM_REDIS_URL", "http://127.0.0.1:6379"),
+        ("DARKROOM_S3_ENDPOINT", "127.0.0.1:8333"),
+        ("DARKROOM_S3_BUCKET", "Bad_Bucket"),
+        ("DARKROOM_LOG_LEVEL", "loud"),
+    ])
+    func invalidValuesNameTheVariable(name: String, value: String) {
+        #expect {
+            _ = try DarkroomConfiguration(environment: [name: value])
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return error.code == .invalidConfiguration && error.message.contains(name)
+        }
+    }
+
+    @Test func passwordsNeverAppearInConfigurationErrors() {
+        #expect {
+            _ = try DarkroomConfiguration(environment: ["DARKROOM_PG_URLS": "mysql://user:hunter2@db/x"])
+        } throws: { error in
+            guard let error = error as? ConfigurationError else { return false }
+            return !error.message.contains("hunter2")
+        }
+    }
+}
