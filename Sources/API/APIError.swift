@@ -18,6 +18,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case unsupportedMedia = "unsupported_media"
             case unprocessable = "unprocessable"
             case overloaded = "overloaded"
+            case rateLimited = "rate_limited"
+            case clientClosedRequest = "client_closed_request"
             case emptyFile = "empty_file"
             case unsupportedFormat = "unsupported_format"
             case corruptImage = "corrupt_image"
@@ -60,6 +62,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let tooManyPixels = Code(.tooManyPixels)
         /// The server is at capacity (megapixel budget): retry after `Retry-After`.
         public static let overloaded = Code(.overloaded)
+        /// Too many requests of this kind from this account, user or address: retry after `Retry-After`.
+        public static let rateLimited = Code(.rateLimited)
+        /// The client went away before the answer (nginx's 499): logged and counted, never sent.
+        public static let clientClosedRequest = Code(.clientClosedRequest)
         /// A dependency (a shard, Redis, the object store) cannot serve the request now.
         public static let unavailable = Code(.unavailable)
         public static let internalError = Code(.internalError)
@@ -72,14 +78,17 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The request field at fault, for `validation_failed`.
     public var field: String?
-    /// Seconds a client should wait before retrying (`Retry-After`), for `unavailable` and `overloaded`.
+    /// Seconds a client should wait before retrying (`Retry-After`), for `unavailable`, `overloaded` and `rate_limited`.
     public var retryAfter: Int?
+    /// More response headers (`RateLimit-Policy`, `RateLimit` on a 429).
+    public var headers: [(name: String, value: String)]
 
-    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil) {
+    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil, headers: [(name: String, value: String)] = []) {
         self.code = code
         self.message = message
         self.field = field
         self.retryAfter = retryAfter
+        self.headers = headers
     }
 
     public var description: String { "\(code): \(message)" }

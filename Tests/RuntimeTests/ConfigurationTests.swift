@@ -35,6 +35,11 @@ import Testing
         ("DARKROOM_S3_ENDPOINT", "127.0.0.1:8333"),
         ("DARKROOM_S3_BUCKET", "Bad_Bucket"),
         ("DARKROOM_LOG_LEVEL", "loud"),
+        ("DARKROOM_RATE_LOGIN_IP", "ten/1m"),
+        ("DARKROOM_RATE_LOGIN_ACCOUNT", "10/15w"),
+        ("DARKROOM_RATE_UPLOAD_USER", "0/1h"),
+        ("DARKROOM_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("DARKROOM_TRUSTED_PROXIES", "proxy.local"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
         #expect {

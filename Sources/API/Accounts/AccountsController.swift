@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Prometheus
+import Runtime
 import Storage
 
 /// `POST /v1/users` (sign up), `GET /v1/users/{id}`, `GET /v1/me`.
@@ -32,6 +33,8 @@ struct AccountsController: Sendable {
         let username = try AccountRules.normalisedUsername(body.username)
         try AccountRules.validatePassword(body.password)
         let displayName = try AccountRules.normalisedDisplayName(body.displayName)
+        let address = services.rateLimits.clientAddress(request, context: context)
+        try await services.rateLimits.check([(kind: .signupIP, key: address)], logger: context.logger)
         let hash = try await services.passwordHasher.hash(body.password)
         let record: UserRecord
         do {

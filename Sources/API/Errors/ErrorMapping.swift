@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Pipeline
+import Runtime
 import Storage
 
 /// The one place where errors of every module become what a client sees: a stable code, a safe message and a status.
@@ -19,6 +20,8 @@ public enum ErrorMapping {
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMedia, .unprocessable, .emptyFile, .unsupportedFormat, .corruptImage, .tooManyPixels, .cannotFollowSelf: .unprocessableContent
         case .unavailable, .overloaded: .serviceUnavailable
+        case .rateLimited: .tooManyRequests
+        case .clientClosedRequest: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         default: .internalServerError
         }
     }
@@ -34,6 +37,8 @@ public enum ErrorMapping {
             return pipeline(error)
         case let error as HTTPError:
             return http(error)
+        case is BoundedThreadPool.Saturated:
+            return (APIError(.overloaded, "the server is at capacity, retry shortly", retryAfter: overloadedRetryAfter), false)
         case is DecodingError:
             return (APIError(.badRequest, "the body is not valid JSON for this request"), false)
         case is DeadlineExceeded:

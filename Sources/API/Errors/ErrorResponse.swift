@@ -27,6 +27,9 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
     public static func response(for error: APIError) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        for header in error.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding three strings cannot fail; a fixed body keeps the contract even if it somehow did.

@@ -20,6 +20,10 @@ struct UploadForm: Sendable {
             body = try await request.body.collect(upTo: maxBytes)
         } catch is NIOTooManyBytesError {
             throw APIError(.payloadTooLarge, "the upload is larger than \(maxBytes) bytes")
+        } catch {
+            // The body stream broke off (the HTTP parser's "stream ended at an unexpected time" on EOF mid-body):
+            // the client went away, and nobody is left to answer.
+            throw CancellationError()
         }
         if contentType.lowercased().hasPrefix("multipart/") {
             guard let boundary = MultipartForm.boundary(contentType: contentType) else {

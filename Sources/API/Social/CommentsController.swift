@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST /v1/media/{id}/comments`, `GET /v1/media/{id}/comments`, `DELETE /v1/media/{id}/comments/{cid}`.
@@ -41,6 +42,7 @@ struct CommentsController: Sendable {
     func add(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<CommentResponse> {
         let me = try context.requireUser().id
         let media = try PageRequest.id(context, "id", what: "media")
+        try await accounts.rateLimits.check(.comment, user: me, logger: context.logger)
         let body = try await JSONRequestBody.decode(CommentRequest.self, from: request)
         let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !text.isEmpty else { throw APIError(.validationFailed, "text must not be empty", field: "text") }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Storage
 
 /// Everything Darkroom reads from its environment. Defaults match the `make run` stack (`scripts/devstack env run`),
 /// so `darkroom serve` works there with no variable set. The README lists every variable.
@@ -54,6 +55,12 @@ public struct DarkroomConfiguration: Sendable {
         /// `DARKROOM_BCRYPT_COST`, default 12 (4...20): bcrypt work factor; each step doubles the CPU per signup and
         /// login. Tests use 4.
         public var bcryptCost: Int
+        /// `DARKROOM_BCRYPT_THREADS`, default half the cores (at least 1): threads that run bcrypt, and nothing else.
+        /// The rest of the cores stay free for sessions and uploads during a burst of logins.
+        public var bcryptThreads: Int
+        /// `DARKROOM_BCRYPT_QUEUE`, default 4: signups and logins that may wait for a bcrypt thread; beyond that they
+        /// get 503 `overloaded` with Retry-After at once.
+        public var bcryptQueue: Int
         /// `DARKROOM_SESSION_TTL_SECONDS`, default 2592000 (30 days): a session expires after this long unused.
         public var sessionTTL: Duration
     }
@@ -131,6 +138,49 @@ public struct DarkroomConfiguration: Sendable {
         public var celebrityThreshold: Int
     }
 
+    public struct RateLimits: Sendable {
+        /// `DARKROOM_RATE_*`: each `N/period` (`10/15m`; units ms, s, m, h, d) or `off`. See the README for the
+        /// defaults and why.
+        public var limits: [RateLimitKind: RateLimit]
+        /// `DARKROOM_TRUSTED_PROXIES`: CIDRs whose `X-Forwarded-For` is believed; default none.
+        public var trustedProxies: TrustedProxies
+
+        /// Variable and default of each limit.
+        public static let variables: [(kind: RateLimitKind, variable: String, default: String)] = [
+            (.loginAccount, "DARKROOM_RATE_LOGIN_ACCOUNT", "10/15m"),
+            (.loginIP, "DARKROOM_RATE_LOGIN_IP", "20/1m"),
+            (.signupIP, "DARKROOM_RATE_SIGNUP_IP", "10/1h"),
+            (.upload, "DARKROOM_RATE_UPLOAD_USER", "60/1h"),
+            (.comment, "DARKROOM_RATE_COMMENT_USER", "60/1h"),
+            (.like, "DARKROOM_RATE_LIKE_USER", "300/1h"),
+            (.follow, "DARKROOM_RATE_FOLLOW_USER", "100/1h"),
+        ]
+
+        /// `N/period` → the limit; `off` → nil.
+        public static func parse(_ spec: String) throws(ConfigurationError) -> RateLimit? {
+            let text = spec.lowercased().trimmingWhitespace()
+            if text == "off" { return nil }
+            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let count = Int(parts[0]), count >= 1 else {
+                throw ConfigurationError(.invalidConfiguration, "'\(spec)' is not N/period (e.g. 10/15m) or off")
+            }
+            let unit = parts[1].drop { $0.isNumber }
+            let amount = parts[1].prefix { $0.isNumber }
+            let number = amount.isEmpty ? 1 : Int(amount) ?? 0
+            let seconds: [Substring: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            let period: Duration
+            if unit == "ms" {
+                period = .milliseconds(number)
+            } else if let factor = seconds[unit] {
+                period = .seconds(Int64(number) * factor)
+            } else {
+                throw ConfigurationError(.invalidConfiguration, "'\(spec)': the period's unit must be ms, s, m, h or d")
+            }
+            guard number >= 1 else { throw ConfigurationError(.invalidConfiguration, "'\(spec)': the period must be positive") }
+            return RateLimit(count: count, period: period)
+        }
+    }
+
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
@@ -140,6 +190,7 @@ public struct DarkroomConfiguration: Sendable {
     public var renderWorkers: RenderWorkers
     public var workers: Workers
     public var feeds: Feeds
+    public var rateLimits: RateLimits
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -197,6 +248,8 @@ public struct DarkroomConfiguration: Sendable {
 
         accounts = Accounts(
             bcryptCost: try env.int("DARKROOM_BCRYPT_COST", default: 12, in: 4...20),
+            bcryptThreads: try env.int("DARKROOM_BCRYPT_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), in: 1...256),
+            bcryptQueue: try env.int("DARKROOM_BCRYPT_QUEUE", default: 4, in: 0...10_000),
             sessionTTL: .seconds(try env.int("DARKROOM_SESSION_TTL_SECONDS", default: 2_592_000, in: 60...31_536_000))
         )
 
@@ -235,6 +288,14 @@ public struct DarkroomConfiguration: Sendable {
             chunkSize: try env.int("DARKROOM_FEED_CHUNK_SIZE", default: 10_000, in: 1...1_000_000),
             celebrityThreshold: try env.int("DARKROOM_FEED_CELEBRITY_THRESHOLD", default: 100_000, in: 0...Int.max)
         )
+
+        var limits: [RateLimitKind: RateLimit] = [:]
+        for entry in RateLimits.variables {
+            limits[entry.kind] = try env.parse(entry.variable, default: entry.default) { spec throws(ConfigurationError) in try RateLimits.parse(spec) }
+        }
+        rateLimits = RateLimits(
+            limits: limits,
+            trustedProxies: try env.parse("DARKROOM_TRUSTED_PROXIES", default: "") { spec throws(ConfigurationError) in try TrustedProxies(parsing: spec) })
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")
         let level = env.string("DARKROOM_LOG_LEVEL", default: "info").lowercased()
