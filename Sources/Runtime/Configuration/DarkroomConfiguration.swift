@@ -85,6 +85,26 @@ public struct DarkroomConfiguration: Sendable {
         public var admissionWait: Duration
     }
 
+    /// The render worker pool: the processes that decode uploads, so a decoder crash never takes the server down.
+    public struct RenderWorkers: Sendable {
+        /// `DARKROOM_RENDER_WORKERS`, default 4 (1...256): worker processes at most (started on demand). 4 matches the
+        /// default megapixel budget's four 12-MP photos at once.
+        public var size: Int
+        /// `DARKROOM_RENDER_WORKER_EXECUTABLE`, default this process' own binary (`/proc/self/exe`): the `darkroom`
+        /// binary to run as `darkroom render-worker`. Tests, whose process is not `darkroom`, point it at the build.
+        public var executable: String
+        /// `DARKROOM_RENDER_WORKER_MEMORY_MB`, default 2048 (64...1048576): each worker's address-space limit.
+        public var memoryLimitMB: Int
+        /// `DARKROOM_RENDER_WORKER_DEADLINE_MS`, default 30000: a render taking longer kills its worker (422).
+        public var deadline: Duration
+        /// `DARKROOM_RENDER_WORKER_WAIT_MS`, default 10000: how long an admitted upload waits for a free worker
+        /// before 503 `overloaded`.
+        public var wait: Duration
+        /// `DARKROOM_RENDER_WORKER_TEST_CRASH_MARKER`, **tests only**, unset in production: passed to the workers,
+        /// which abort on an upload containing this text (to prove a worker's death fails one upload only).
+        public var testCrashMarker: String?
+    }
+
     public struct Workers: Sendable {
         /// `DARKROOM_WORKER_CONCURRENCY`, default 4 (1...1024): jobs handled at once per stage per process.
         public var concurrency: Int
@@ -185,6 +205,7 @@ public struct DarkroomConfiguration: Sendable {
     public var objectStore: ObjectStore
     public var accounts: Accounts
     public var upload: Upload
+    public var renderWorkers: RenderWorkers
     public var workers: Workers
     public var feeds: Feeds
     public var sweep: Sweep
@@ -261,6 +282,14 @@ public struct DarkroomConfiguration: Sendable {
             maxBytes: try env.int("DARKROOM_UPLOAD_MAX_BYTES", default: 30 * 1024 * 1024, in: 1024...(1 << 30)),
             megapixelBudget: try env.int("DARKROOM_UPLOAD_MEGAPIXEL_BUDGET", default: 48, in: 1...10_000) * 1_000_000,
             admissionWait: try env.milliseconds("DARKROOM_UPLOAD_ADMISSION_WAIT_MS", default: 2000, in: 0...600_000)
+        )
+        renderWorkers = RenderWorkers(
+            size: try env.int("DARKROOM_RENDER_WORKERS", default: 4, in: 1...256),
+            executable: env.string("DARKROOM_RENDER_WORKER_EXECUTABLE", default: "/proc/self/exe"),
+            memoryLimitMB: try env.int("DARKROOM_RENDER_WORKER_MEMORY_MB", default: 2048, in: 64...1_048_576),
+            deadline: try env.milliseconds("DARKROOM_RENDER_WORKER_DEADLINE_MS", default: 30_000, in: 10...3_600_000),
+            wait: try env.milliseconds("DARKROOM_RENDER_WORKER_WAIT_MS", default: 10_000, in: 0...600_000),
+            testCrashMarker: env.optionalString("DARKROOM_RENDER_WORKER_TEST_CRASH_MARKER")
         )
         workers = Workers(
             concurrency: try env.int("DARKROOM_WORKER_CONCURRENCY", default: 4, in: 1...1024),
