@@ -82,13 +82,20 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var retryAfter: Int?
     /// More response headers (`RateLimit-Policy`, `RateLimit` on a 429).
     public var headers: [(name: String, value: String)]
+    /// The answer ends the connection (`Connection: close`): the rest of the request was not read, or cannot be.
+    /// Always so for `payload_too_large`, whose body is left unread rather than received and thrown away.
+    public var closesConnection: Bool
 
-    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil, headers: [(name: String, value: String)] = []) {
+    public init(
+        _ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil, headers: [(name: String, value: String)] = [],
+        closesConnection: Bool = false
+    ) {
         self.code = code
         self.message = message
         self.field = field
         self.retryAfter = retryAfter
         self.headers = headers
+        self.closesConnection = closesConnection || code == .payloadTooLarge
     }
 
     public var description: String { "\(code): \(message)" }

@@ -56,7 +56,7 @@ struct DeadLetterCommand: AsyncParsableCommand {
     func run() async throws {
         let (_, logger, dependencies) = try ProcessSetup.start("darkroom.jobs")
         let dlq = DeadLetterQueue(redis: dependencies.redis, stream: JobStream(topic: OutboxTopic(rawValue: stage)))
-        let failed = try await dependencies.whileRunning(logger: logger) {
+        let failed = try await ProcessSetup.withRunning(dependencies, logger: logger) {
             do {
                 try await perform(dlq)
                 return false

@@ -26,7 +26,7 @@ struct ReindexCommand: AsyncParsableCommand {
         let (_, logger, dependencies) = try ProcessSetup.start("darkroom.reindex")
         let reindexer = GeoReindexer(postgres: dependencies.postgres, index: GeoIndex(redis: dependencies.redis))
         do {
-            let done = try await dependencies.whileRunning(logger: logger) {
+            let done = try await ProcessSetup.withRunning(dependencies, logger: logger) {
                 try await reindexer.run(logger: logger) { progress in
                     FileHandle.standardError.write(Data("\(progress)\n".utf8))
                 }

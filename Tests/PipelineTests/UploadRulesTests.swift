@@ -5,15 +5,22 @@ import Storage
 import Testing
 
 @Suite struct UploadRulesTests {
-    @Test func captionLimitCountsCharactersNotBytes() throws {
+    @Test func captionLimitCountsCodePointsNotBytes() throws {
         let emoji = String(repeating: "📷", count: UploadRules.maxCaptionLength)
         #expect(try UploadRules.validateCaption(emoji) == emoji)
         #expect(throws: PipelineError.self) { try UploadRules.validateCaption(emoji + "x") }
     }
 
+    @Test func captionsFollowTheTextRules() throws {
+        let error = try #require(throws: PipelineError.self) { try UploadRules.validateCaption("nul\u{0}here") }
+        #expect(error.code == .invalidRequest)
+        #expect(error.message.contains("control characters"))
+    }
+
     @Test(arguments: [
         ("48.8584", "2.2945", true), ("-90", "180", true), ("90.0001", "0", false), ("0", "-180.5", false),
-        ("nan", "0", false), ("inf", "0", false), ("abc", "1", false),
+        ("nan", "0", false), ("inf", "0", false), ("abc", "1", false), ("0x10", "0", false), ("1e1", "0", false),
+        ("0", "+1", false),
     ])
     func locationRanges(_ lat: String, _ lng: String, _ valid: Bool) throws {
         if valid {
@@ -49,5 +56,38 @@ import Testing
         #expect(local.timeIntervalSince(offset) == 7_200)
         #expect(MetadataStage.captureDate("yesterday") == nil)
         #expect(MetadataStage.captureDate(nil) == nil)
+    }
+
+    struct LocationCase: Sendable {
+        var given: MediaLocation?
+        var field: String?
+        var expected: PublicLocation?
+    }
+
+    /// Private by default; `location=exif` opts in to the photo's GPS; never both ways at once; no other value.
+    @Test(arguments: [
+        LocationCase(given: nil, field: nil, expected: PublicLocation.none),
+        LocationCase(given: nil, field: "", expected: PublicLocation.none),
+        LocationCase(given: MediaLocation(latitude: 1, longitude: 2), field: nil, expected: .given(MediaLocation(latitude: 1, longitude: 2))),
+        LocationCase(given: nil, field: "exif", expected: .exif),
+        LocationCase(given: nil, field: "EXIF", expected: .exif),
+        LocationCase(given: MediaLocation(latitude: 1, longitude: 2), field: "exif", expected: nil),
+        LocationCase(given: nil, field: "public", expected: nil),
+    ])
+    func publicLocationFromTheForm(_ test: LocationCase) throws {
+        if let expected = test.expected {
+            #expect(try UploadRules.publicLocation(given: test.given, location: test.field) == expected)
+        } else {
+            #expect(throws: PipelineError.self) { try UploadRules.publicLocation(given: test.given, location: test.field) }
+        }
+    }
+
+    @Test func onlyTheOptInPublishesTheExifGPS() {
+        let gps = MediaLocation(latitude: -22.95, longitude: -43.21)
+        let sent = MediaLocation(latitude: 1, longitude: 2)
+        #expect(PublicLocation.none.resolved(exifGPS: gps) == nil)
+        #expect(PublicLocation.given(sent).resolved(exifGPS: gps) == sent)
+        #expect(PublicLocation.exif.resolved(exifGPS: gps) == gps)
+        #expect(PublicLocation.exif.resolved(exifGPS: nil) == nil)
     }
 }

@@ -1,4 +1,5 @@
 import Runtime
+import Storage
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -9,6 +10,23 @@ import Testing
         #expect(config.postgres.shardCount == 8)
         #expect(config.redis.url == "redis://127.0.0.1:6380")
         #expect(config.objectStore.endpoint == "http://127.0.0.1:8333")
+        #expect(config.http.headerTimeout == .seconds(10))
+        #expect(config.http.idleTimeout == .seconds(60))
+        #expect(config.http.maxConnections == 1_000)
+        #expect(config.failpoints == .none)
+        #expect(config.sweep.grace == .seconds(3600))
+        #expect(config.sweep.interval == .seconds(3600))
+    }
+
+    @Test func failpointsAndTheSweepAreConfigured() throws {
+        let config = try DarkroomConfiguration(environment: [
+            "DARKROOM_FAILPOINTS": "media.commit_answer_lost, upload.stall_after_store",
+            "DARKROOM_SWEEP_GRACE_SECONDS": "0",
+            "DARKROOM_SWEEP_INTERVAL_SECONDS": "0",
+        ])
+        #expect(config.failpoints.armed == [.mediaCommitAnswerLost, .uploadStallAfterStore])
+        #expect(config.sweep.grace == .zero)
+        #expect(config.sweep.interval == nil, "0 turns the periodic sweep off")
     }
 
     @Test func readsOverrides() throws {
@@ -17,11 +35,17 @@ import Testing
             "DARKROOM_PG_URLS": "postgres://a:b@127.0.0.1:1/x , postgres://a:b@127.0.0.1:2/x,postgres://a:b@127.0.0.1:3/x",
             "DARKROOM_SHARD_COUNT": "4096",
             "DARKROOM_REDIS_TIMEOUT_MS": "250",
+            "DARKROOM_HTTP_HEADER_TIMEOUT_MS": "2500",
+            "DARKROOM_HTTP_IDLE_TIMEOUT_MS": "30000",
+            "DARKROOM_HTTP_MAX_CONNECTIONS": "64",
         ])
         #expect(config.http.port == 9000)
         #expect(config.postgres.urls == ["postgres://a:b@127.0.0.1:1/x", "postgres://a:b@127.0.0.1:2/x", "postgres://a:b@127.0.0.1:3/x"])
         #expect(config.postgres.shardCount == 4096)
         #expect(config.redis.timeout == .milliseconds(250))
+        #expect(config.http.headerTimeout == .milliseconds(2500))
+        #expect(config.http.idleTimeout == .seconds(30))
+        #expect(config.http.maxConnections == 64)
     }
 
     @Test(arguments: [
@@ -35,6 +59,12 @@ import Testing
         ("DARKROOM_S3_ENDPOINT", "127.0.0.1:8333"),
         ("DARKROOM_S3_BUCKET", "Bad_Bucket"),
         ("DARKROOM_LOG_LEVEL", "loud"),
+        ("DARKROOM_HTTP_HEADER_TIMEOUT_MS", "0"),
+        ("DARKROOM_HTTP_IDLE_TIMEOUT_MS", "forever"),
+        ("DARKROOM_HTTP_MAX_CONNECTIONS", "0"),
+        ("DARKROOM_FAILPOINTS", "upload.explode"),
+        ("DARKROOM_SWEEP_GRACE_SECONDS", "-1"),
+        ("DARKROOM_SWEEP_INTERVAL_SECONDS", "hourly"),
         ("DARKROOM_RATE_LOGIN_IP", "ten/1m"),
         ("DARKROOM_RATE_LOGIN_ACCOUNT", "10/15w"),
         ("DARKROOM_RATE_UPLOAD_USER", "0/1h"),

@@ -29,7 +29,7 @@ struct AccountsController: Sendable {
     }
 
     func signUp(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<UserResponse> {
-        let body = try await JSONRequestBody.decode(SignupRequest.self, from: request)
+        let body = try await JSONRequestBody.decode(SignupRequest.self, from: request, limit: SignupRequest.bodyLimit)
         let username = try AccountRules.normalisedUsername(body.username)
         try AccountRules.validatePassword(body.password)
         let displayName = try AccountRules.normalisedDisplayName(body.displayName)

@@ -1,11 +1,11 @@
 import Hummingbird
+import Pipeline
 import Storage
 
 /// `?lat=&lng=&radius_m=&order=&cursor=&limit=` of `GET /v1/media/search`, validated: every rule broken is a 400
 /// `validation_failed` naming the field.
 ///
-/// Numbers must be plain decimals (`-33.8688`): no exponent, sign `+`, `nan`, `inf`, hex or spaces, which `Double(_:)`
-/// would all accept. A centre beyond ±85.05112878° latitude is refused: the index (Redis GEO, Web-Mercator) cannot
+/// Numbers must be plain decimals (`-33.8688`, ``DecimalText``): no exponent, sign `+`, `nan`, `inf`, hex or spaces. A centre beyond ±85.05112878° latitude is refused: the index (Redis GEO, Web-Mercator) cannot
 /// hold or search points there.
 struct GeoSearchRequest: Sendable {
     static let maxRadiusMeters = 50_000.0
@@ -43,18 +43,9 @@ struct GeoSearchRequest: Sendable {
     /// A required plain decimal (`-?digits[.digits]`) within `range`.
     static func decimal(_ text: String?, field: String, range: ClosedRange<Double>) throws(APIError) -> Double {
         let rule = "\(field) must be a plain decimal number in \(Int(range.lowerBound))...\(Int(range.upperBound))"
-        guard let text, let value = plainDecimal(text), range.contains(value) else {
+        guard let text, let value = DecimalText.double(text), range.contains(value) else {
             throw APIError(.validationFailed, rule, field: field)
         }
         return value
-    }
-
-    static func plainDecimal(_ text: String) -> Double? {
-        let body = text.hasPrefix("-") ? text.dropFirst() : Substring(text)
-        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        guard text.count <= 32, (1...2).contains(parts.count),
-            parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") } })
-        else { return nil }
-        return Double(text)
     }
 }

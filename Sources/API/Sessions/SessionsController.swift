@@ -26,7 +26,7 @@ struct SessionsController: Sendable {
     static let invalidCredentials = APIError(.unauthorized, "invalid username or password")
 
     func logIn(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<SessionResponse> {
-        let body = try await JSONRequestBody.decode(LoginRequest.self, from: request)
+        let body = try await JSONRequestBody.decode(LoginRequest.self, from: request, limit: LoginRequest.bodyLimit)
         // Before any bcrypt: guessing one account's password, or many accounts' from one address, is what these stop.
         let address = services.rateLimits.clientAddress(request, context: context)
         // Names that cannot be accounts share one allowance: they all fail anyway, and the key stays short.

@@ -7,12 +7,15 @@ import Storage
 
 /// `POST /v1/media/{id}/comments`, `GET /v1/media/{id}/comments`, `DELETE /v1/media/{id}/comments/{cid}`.
 struct CommentsController: Sendable {
+    /// In Unicode code points (see `TextRules`).
     static let maxLength = 2_200
 
     let services: SocialServices
     let accounts: AccountServices
 
     struct CommentRequest: Decodable, Sendable {
+        static let bodyLimit = JSONRequestBody.limit(textFieldLimits: [CommentsController.maxLength])
+
         var text: String
     }
 
@@ -43,12 +46,10 @@ struct CommentsController: Sendable {
         let me = try context.requireUser().id
         let media = try PageRequest.id(context, "id", what: "media")
         try await accounts.rateLimits.check(.comment, user: me, logger: context.logger)
-        let body = try await JSONRequestBody.decode(CommentRequest.self, from: request)
-        let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let body = try await JSONRequestBody.decode(CommentRequest.self, from: request, limit: CommentRequest.bodyLimit)
+        let text = try TextRules.validated(
+            body.text.trimmingCharacters(in: .whitespacesAndNewlines), field: "text", maxCodePoints: Self.maxLength, multiline: true)
         guard !text.isEmpty else { throw APIError(.validationFailed, "text must not be empty", field: "text") }
-        guard text.count <= Self.maxLength else {
-            throw APIError(.validationFailed, "text must be at most \(Self.maxLength) characters", field: "text")
-        }
         switch try await services.comments.add(media: media, author: me, body: text, logger: context.logger) {
         case .notFound:
             throw APIError(.notFound, "no such media")

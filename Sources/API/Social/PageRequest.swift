@@ -1,4 +1,5 @@
 import Hummingbird
+import Pipeline
 import Storage
 
 /// `?cursor=<last id>&limit=<n>` of a list route.
@@ -23,7 +24,7 @@ struct PageRequest: Sendable {
     /// `?limit=`, 1...``maxLimit``, ``defaultLimit`` when absent.
     static func limit(_ request: Request) throws(APIError) -> Int {
         guard let text = request.uri.queryParameters.get("limit") else { return Self.defaultLimit }
-        guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
+        guard let value = DecimalText.nonNegativeInt(text), (1...Self.maxLimit).contains(value) else {
             throw APIError(.validationFailed, "limit must be between 1 and \(Self.maxLimit)", field: "limit")
         }
         return value
