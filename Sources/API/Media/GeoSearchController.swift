@@ -12,7 +12,7 @@ struct GeoSearchController: Sendable {
             let search = try GeoSearchRequest(request)
             let page = try await self.services.geo.page(search.query, logger: context.logger)
             return PageResponse(
-                "media", items: page.media.map { MediaResponse($0, cdnBaseURL: self.services.cdnBaseURL) }, nextCursor: page.nextCursor?.token)
+                "media", items: page.media.map { MediaResponse($0, viewer: context.authenticatedUser?.id, cdnBaseURL: self.services.cdnBaseURL) }, nextCursor: page.nextCursor?.token)
         }
     }
 }
