@@ -45,6 +45,9 @@ public actor RenderWorkerPool: Service {
     }
 
     public nonisolated let configuration: Configuration
+    /// The pool's own threads for its blocking socket I/O, spawns and reaps: one per worker, so a busy or starting
+    /// worker never waits for a thread, and renders never hold the threads other blocking work needs.
+    private nonisolated let threads: NIOThreadPool
     private let settings: RenderWorkerSettings
     private let logger: Logger
     private let metrics: any MetricsFactory
@@ -77,6 +80,8 @@ public actor RenderWorkerPool: Service {
             environment: environment.merging(configuration.extraEnvironment) { $1 }, startTimeout: configuration.startTimeout)
         self.logger = logger
         self.metrics = metrics
+        threads = NIOThreadPool(numberOfThreads: configuration.size)
+        threads.start()
     }
 
     /// Renders `bytes` in a worker: the result, or the engine's own error for the upload, or `corrupt_image` when the
@@ -94,7 +99,7 @@ public actor RenderWorkerPool: Service {
         let deadline = ContinuousClock.now + configuration.renderDeadline
         let exchanged: Result<RenderFrame, RenderWorkerProcess.Failure>
         do {
-            exchanged = try await NIOThreadPool.singleton.runIfActive {
+            exchanged = try await threads.runIfActive {
                 do throws(RenderWorkerProcess.Failure) {
                     return .success(try worker.render(request, deadline: deadline))
                 } catch {
@@ -168,7 +173,7 @@ public actor RenderWorkerPool: Service {
         let settings = self.settings
         let result: Result<RenderWorkerProcess, PipelineError>
         do {
-            result = try await NIOThreadPool.singleton.runIfActive {
+            result = try await threads.runIfActive {
                 do throws(PipelineError) { return .success(try RenderWorkerProcess.spawn(settings)) } catch { return .failure(error) }
             }
         } catch {
@@ -183,7 +188,7 @@ public actor RenderWorkerPool: Service {
     private func release(_ worker: RenderWorkerProcess) {
         if closed {
             live -= 1
-            Task { await Self.finish([worker]) }
+            Task { await self.finish([worker]) }
         } else if !waiters.isEmpty {
             waiters.removeFirst().continuation.resume(returning: .worker(worker))
         } else {
@@ -193,7 +198,7 @@ public actor RenderWorkerPool: Service {
 
     /// A worker died or overran (reaped already, or now with `stopping`): count it and put a fresh one in its place.
     private func lost(_ worker: RenderWorkerProcess, _ failure: RenderWorkerProcess.Failure, stopping: Bool = false) async {
-        if stopping { _ = try? await NIOThreadPool.singleton.runIfActive { worker.stop() } }
+        if stopping { _ = try? await threads.runIfActive { worker.stop() } }
         crashes += 1
         Counter(label: "darkroom_render_worker_crashes_total", dimensions: [("reason", failure.reason.rawValue)], factory: metrics).increment()
         logger.error("render worker lost; replacing it", metadata: ["pid": "\(worker.pid)", "failure": "\(failure)"])
@@ -251,12 +256,14 @@ public actor RenderWorkerPool: Service {
         live -= ending.count
         for waiter in waiters { waiter.continuation.resume(returning: .refused) }
         waiters = []
-        await Self.finish(ending)
+        await finish(ending)
+        // A render still in flight finds the threads gone; its worker exits on EOF once the pool lets go of it.
+        try? await threads.shutdownGracefully()
     }
 
-    private static func finish(_ workers: [RenderWorkerProcess]) async {
+    private nonisolated func finish(_ workers: [RenderWorkerProcess]) async {
         guard !workers.isEmpty else { return }
         // Blocking waitpid: on the thread pool. If it is already shut down, the workers still exit on EOF.
-        _ = try? await NIOThreadPool.singleton.runIfActive { workers.forEach { $0.finish() } }
+        _ = try? await threads.runIfActive { workers.forEach { $0.finish() } }
     }
 }

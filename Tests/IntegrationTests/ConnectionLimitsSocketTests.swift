@@ -12,7 +12,7 @@ import Testing
 /// refused with 413. Each limit is set low in the test's environment; the waits below bound a broken server, they
 /// measure nothing.
 @Suite(.timeLimit(.minutes(3)))
-struct ConnectionLimitsIntegrationTests {
+struct ConnectionLimitsSocketTests {
     static func live(
         _ environment: [String: String], _ body: @Sendable (any TestClientProtocol, Int) async throws -> Void
     ) async throws {

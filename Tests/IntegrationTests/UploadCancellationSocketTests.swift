@@ -13,7 +13,7 @@ import Glibc
 /// A client that disconnects mid-upload cancels it: it leaves the megapixel budget's queue at once, and is counted as
 /// `cancelled` (not answered as a 503).
 @Suite(.timeLimit(.minutes(2)))
-struct UploadCancellationTests {
+struct UploadCancellationSocketTests {
     /// A raw TCP connection to 127.0.0.1, so a test can stop halfway through a request and hang up.
     final class RawConnection {
         let descriptor: Int32
