@@ -34,7 +34,9 @@ struct ServeCommand: AsyncParsableCommand {
             readinessChecks: dependencies.readinessChecks,
             logger: logger,
             accounts: AccountServices(dependencies: dependencies, configuration: configuration),
-            media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
+            media: MediaServices(
+                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory),
+                metricsFactory: metrics.factory),
             metrics: metrics,
             social: SocialServices(dependencies: dependencies, configuration: configuration)
         )

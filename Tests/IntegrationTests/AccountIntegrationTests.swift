@@ -44,7 +44,9 @@ struct AccountStack {
             dependencies: dependencies,
             metrics: metrics,
             services: AccountServices(dependencies: dependencies, configuration: configuration),
-            media: MediaServices(dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory)),
+            media: MediaServices(
+                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory),
+                metricsFactory: metrics.factory),
             social: SocialServices(
                 postgres: dependencies.postgres, redis: dependencies.redis,
                 feedConfiguration: feed ?? configuration.feeds.feedConfiguration, cdnBaseURL: configuration.cdnBaseURL)

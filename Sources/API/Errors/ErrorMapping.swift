@@ -19,6 +19,7 @@ public enum ErrorMapping {
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMedia, .unprocessable, .emptyFile, .unsupportedFormat, .corruptImage, .tooManyPixels, .cannotFollowSelf: .unprocessableContent
         case .unavailable, .overloaded: .serviceUnavailable
+        case .rangeNotSatisfiable: .rangeNotSatisfiable
         default: .internalServerError
         }
     }

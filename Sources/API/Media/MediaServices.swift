@@ -14,10 +14,12 @@ public struct MediaServices: Sendable {
     public var cdnBaseURL: String
     /// Largest accepted request body (413 above it).
     public var maxUploadBytes: Int
+    /// Hot rendition bytes of the CDN origin.
+    public var renditionCache: RenditionCache
 
     public init(
         pipeline: UploadPipeline, repository: MediaRepository, objectStore: any ObjectStore, publisher: PublishStage, cdnBaseURL: String,
-        maxUploadBytes: Int
+        maxUploadBytes: Int, renditionCache: RenditionCache = RenditionCache(capacityBytes: 0)
     ) {
         self.pipeline = pipeline
         self.repository = repository
@@ -25,10 +27,15 @@ public struct MediaServices: Sendable {
         self.publisher = publisher
         self.cdnBaseURL = cdnBaseURL
         self.maxUploadBytes = maxUploadBytes
+        self.renditionCache = renditionCache
     }
 
     /// The production wiring over the process's clients.
-    public init(dependencies: DarkroomDependencies, configuration: DarkroomConfiguration, metrics: UploadMetrics) {
+    /// `metricsFactory` receives the origin cache's metrics (the process's bootstrapped one by default).
+    public init(
+        dependencies: DarkroomDependencies, configuration: DarkroomConfiguration, metrics: UploadMetrics,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         let repository = MediaRepository(postgres: dependencies.postgres)
         let upload = configuration.upload
         let budget = MegapixelBudget(capacity: upload.megapixelBudget) { inUse in
@@ -45,6 +52,7 @@ public struct MediaServices: Sendable {
             metrics: metrics)
         self.init(
             pipeline: pipeline, repository: repository, objectStore: dependencies.objectStore, publisher: publisher,
-            cdnBaseURL: configuration.cdnBaseURL, maxUploadBytes: upload.maxBytes)
+            cdnBaseURL: configuration.cdnBaseURL, maxUploadBytes: upload.maxBytes,
+            renditionCache: RenditionCache(capacityBytes: configuration.origin.cacheBytes, factory: metricsFactory))
     }
 }

@@ -69,6 +69,12 @@ public struct DarkroomConfiguration: Sendable {
         public var admissionWait: Duration
     }
 
+    public struct Origin: Sendable {
+        /// `DARKROOM_ORIGIN_CACHE_BYTES`, default 67108864 (64 MiB): rendition bytes the CDN origin keeps in memory
+        /// per process (least recently used out; 0 turns the cache off). An object over an eighth of it is not kept.
+        public var cacheBytes: Int
+    }
+
     public struct Workers: Sendable {
         /// `DARKROOM_WORKER_CONCURRENCY`, default 4 (1...1024): jobs handled at once per stage per process.
         public var concurrency: Int
@@ -117,6 +123,7 @@ public struct DarkroomConfiguration: Sendable {
     public var objectStore: ObjectStore
     public var accounts: Accounts
     public var upload: Upload
+    public var origin: Origin
     public var workers: Workers
     public var feeds: Feeds
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
@@ -184,6 +191,7 @@ public struct DarkroomConfiguration: Sendable {
             megapixelBudget: try env.int("DARKROOM_UPLOAD_MEGAPIXEL_BUDGET", default: 48, in: 1...10_000) * 1_000_000,
             admissionWait: try env.milliseconds("DARKROOM_UPLOAD_ADMISSION_WAIT_MS", default: 2000, in: 0...600_000)
         )
+        origin = Origin(cacheBytes: try env.int("DARKROOM_ORIGIN_CACHE_BYTES", default: 64 << 20, in: 0...(1 << 40)))
         workers = Workers(
             concurrency: try env.int("DARKROOM_WORKER_CONCURRENCY", default: 4, in: 1...1024),
             maxDeliveries: try env.int("DARKROOM_JOB_MAX_DELIVERIES", default: 5, in: 1...100),
