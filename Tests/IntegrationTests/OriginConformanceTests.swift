@@ -1,3 +1,4 @@
+import API
 import Foundation
 import NIOHTTP1
 import S3
@@ -168,5 +169,44 @@ struct OriginClusterTests {
                 #expect(answer.header("Cache-Control") == "no-store")
             }
         }
+    }
+
+    @Test(arguments: [
+        ("current key", 0, 60, 200), ("previous key (rotation)", 1, 60, 200), ("expired", 0, -5, 403),
+    ])
+    func signedLinks(_ name: String, _ keyIndex: Int, _ lifetime: Int, _ status: Int) async throws {
+        let cluster = try OriginCluster.shared
+        let fixture = try await cluster.fixture(size: 100)
+        let signer = URLSigner(secrets: [OriginCluster.signingKeys[keyIndex]])
+        let signed = try #require(signer.signedPath(fixture.path, expires: Date().addingTimeInterval(TimeInterval(lifetime))))
+        for origin in cluster.origins {
+            let answer = try await OriginCluster.request(.GET, origin + signed)
+            #expect(answer.status == status, "\(name)")
+            if status == 200 {
+                #expect(answer.body == fixture.bytes)
+                // Cacheable only while the link lives, never a year.
+                let maxAge = answer.header("Cache-Control").flatMap { Int($0.replacingOccurrences(of: "public, max-age=", with: "")) }
+                #expect(maxAge.map { (0...lifetime).contains($0) } == true, "\(answer.header("Cache-Control") ?? "-")")
+            }
+        }
+    }
+
+    @Test(arguments: ["tampered signature", "tampered expiry", "tampered path", "unknown key", "half a link"])
+    func badSignaturesAre403(_ tampering: String) async throws {
+        let cluster = try OriginCluster.shared
+        let fixture = try await cluster.fixture(size: 100)
+        let other = try await cluster.fixture(size: 100)
+        let key = tampering == "unknown key" ? String(repeating: "x", count: 40) : OriginCluster.signingKeys[0]
+        var signed = try #require(URLSigner(secrets: [key]).signedPath(fixture.path, expires: Date().addingTimeInterval(60)))
+        switch tampering {
+        case "tampered signature": signed = signed.replacingOccurrences(of: "sig=", with: "sig=A")
+        case "tampered expiry": signed = signed.replacingOccurrences(of: "exp=", with: "exp=9")
+        case "tampered path": signed = signed.replacingOccurrences(of: fixture.path, with: other.path)
+        case "half a link": signed = String(signed[..<(try #require(signed.range(of: "&sig="))).lowerBound])
+        default: break
+        }
+        let answer = try await OriginCluster.request(.GET, cluster.origins[0] + signed)
+        #expect(answer.status == 403)
+        #expect(answer.header("Cache-Control") == "no-store")
     }
 }

@@ -1,6 +1,7 @@
 import Runtime
 import Imaging
 import API
+import AsyncHTTPClient
 import Crypto
 import Foundation
 import HTTPTypes
@@ -243,6 +244,33 @@ struct UploadIntegrationTests {
             #expect(second.nextCursor == nil)
             #expect(try await client.json(.get, "/v1/users/\(user.id)/media?limit=101").status == .badRequest)
             #expect(try await client.json(.get, "/v1/users/123/media").status == .notFound)
+        }
+    }
+
+    @Test func theOwnerGetsAPresignedURLOfTheOriginalAndNobodyElseSeesIt() async throws {
+        try await AccountStack.run { _, client in
+            let (_, token) = try await client.newSession(AccountStack.uniqueName("orig"))
+            let (_, stranger) = try await client.newSession(AccountStack.uniqueName("orig"))
+            let photo = try Self.bytes("orient_1.jpg")
+            let media = try decodeMedia(try await client.upload(photo, token: token).body)
+            let path = "/v1/media/\(media.id)/original"
+            let answer = try await client.json(.get, path, token: token)
+            try #require(answer.status == .ok, "\(String(buffer: answer.body))")
+            let link = try JSONDecoder().decode(OriginalResponse.self, from: Data(answer.body.readableBytesView))
+            #expect(link.url.contains("X-Amz-Signature="))
+            let fetched = try await HTTPClient.shared.execute(HTTPClientRequest(url: link.url), timeout: .seconds(10))
+            #expect(fetched.status == .ok)
+            #expect(Array(try await fetched.body.collect(upTo: 1 << 24).readableBytesView) == photo)
+            // Tampering with the presigned query breaks the signature.
+            let tampered = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: link.url.replacingOccurrences(of: "X-Amz-Expires=300", with: "X-Amz-Expires=3000")), timeout: .seconds(10))
+            #expect(tampered.status == .forbidden)
+
+            #expect(try await client.json(.get, path, token: stranger).status == .notFound)
+            #expect(try await client.json(.get, path).status == .unauthorized)
+            #expect(try await client.json(.get, "/v1/media/1/original", token: token).status == .notFound)
+            #expect(try await client.json(.delete, "/v1/media/\(media.id)", token: token).status == .noContent)
+            #expect(try await client.json(.get, path, token: token).status == .notFound)
         }
     }
 

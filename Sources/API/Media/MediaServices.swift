@@ -16,10 +16,13 @@ public struct MediaServices: Sendable {
     public var maxUploadBytes: Int
     /// Hot rendition bytes of the CDN origin.
     public var renditionCache: RenditionCache
+    /// Verifies (and makes) time-limited origin links.
+    public var urlSigner: URLSigner
 
     public init(
         pipeline: UploadPipeline, repository: MediaRepository, objectStore: any ObjectStore, publisher: PublishStage, cdnBaseURL: String,
-        maxUploadBytes: Int, renditionCache: RenditionCache = RenditionCache(capacityBytes: 0)
+        maxUploadBytes: Int, renditionCache: RenditionCache = RenditionCache(capacityBytes: 0),
+        urlSigner: URLSigner = URLSigner(secrets: [])
     ) {
         self.pipeline = pipeline
         self.repository = repository
@@ -28,6 +31,7 @@ public struct MediaServices: Sendable {
         self.cdnBaseURL = cdnBaseURL
         self.maxUploadBytes = maxUploadBytes
         self.renditionCache = renditionCache
+        self.urlSigner = urlSigner
     }
 
     /// The production wiring over the process's clients.
@@ -53,6 +57,7 @@ public struct MediaServices: Sendable {
         self.init(
             pipeline: pipeline, repository: repository, objectStore: dependencies.objectStore, publisher: publisher,
             cdnBaseURL: configuration.cdnBaseURL, maxUploadBytes: upload.maxBytes,
-            renditionCache: RenditionCache(capacityBytes: configuration.origin.cacheBytes, factory: metricsFactory))
+            renditionCache: RenditionCache(capacityBytes: configuration.origin.cacheBytes, factory: metricsFactory),
+            urlSigner: URLSigner(secrets: configuration.origin.signingKeys))
     }
 }

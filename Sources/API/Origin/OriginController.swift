@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import Foundation
 import Logging
 import NIOCore
 import Storage
@@ -39,6 +40,10 @@ struct OriginController: Sendable {
     }
 
     func serve(_ request: Request, context: APIRequestContext, includeBody: Bool) async throws -> Response {
+        let cacheControl = try Self.cachePolicy(
+            for: services.urlSigner.verify(
+                path: request.uri.path, exp: request.uri.queryParameters["exp"].map(String.init),
+                sig: request.uri.queryParameters["sig"].map(String.init), now: Date()))
         guard let idText = context.parameters.get("id"), let id = ShardedID(path: idText),
               let name = context.parameters.get("name"), let (preset, fileExtension) = Self.parseName(name),
               let media = try await services.repository.media(id: id, logger: context.logger),
@@ -51,7 +56,7 @@ struct OriginController: Sendable {
 
         let representation = OriginAnswer.Representation(
             etag: EntityTag(opaque: rendition.sha256), lastModified: media.createdAt, size: rendition.size)
-        var headers = Self.cachingHeaders(representation)
+        var headers = Self.cachingHeaders(representation, cacheControl: cacheControl)
         switch OriginAnswer(isGet: request.method == .get, headers: request.headers, representation: representation) {
         case .notModified:
             // RFC 9110 §8.6: a 304 may carry Content-Length only as the 200 would; without it the server would
@@ -79,8 +84,19 @@ struct OriginController: Sendable {
         }
     }
 
+    /// A public URL is cacheable for a year; a signed one only until it expires (a cache keeping it longer would
+    /// serve an expired link), and a bad or expired signature is 403.
+    static func cachePolicy(for verdict: URLSigner.Verdict, now: Date = Date()) throws(APIError) -> String {
+        switch verdict {
+        case .unsigned: return cacheControl
+        case .valid(let expires): return "public, max-age=\(max(0, Int(expires.timeIntervalSince(now).rounded(.down))))"
+        case .expired: throw APIError(.forbidden, "the link has expired")
+        case .invalid: throw APIError(.forbidden, "the link's signature is not valid")
+        }
+    }
+
     /// What a 200, 206 and 304 all carry (RFC 9110 §15.4.5: a 304 has the caching fields the 200 would).
-    static func cachingHeaders(_ representation: OriginAnswer.Representation) -> HTTPFields {
+    static func cachingHeaders(_ representation: OriginAnswer.Representation, cacheControl: String = OriginController.cacheControl) -> HTTPFields {
         [
             .eTag: representation.etag.description,
             .cacheControl: cacheControl,

@@ -73,6 +73,9 @@ public struct DarkroomConfiguration: Sendable {
         /// `DARKROOM_ORIGIN_CACHE_BYTES`, default 67108864 (64 MiB): rendition bytes the CDN origin keeps in memory
         /// per process (least recently used out; 0 turns the cache off). An object over an eighth of it is not kept.
         public var cacheBytes: Int
+        /// `DARKROOM_ORIGIN_SIGNING_KEYS`, default none: comma-separated secrets (at least 32 characters each) for
+        /// signed origin links; the first signs, all verify (rotation). Without any, every signed link gets 403.
+        public var signingKeys: [String]
     }
 
     public struct Workers: Sendable {
@@ -191,7 +194,14 @@ public struct DarkroomConfiguration: Sendable {
             megapixelBudget: try env.int("DARKROOM_UPLOAD_MEGAPIXEL_BUDGET", default: 48, in: 1...10_000) * 1_000_000,
             admissionWait: try env.milliseconds("DARKROOM_UPLOAD_ADMISSION_WAIT_MS", default: 2000, in: 0...600_000)
         )
-        origin = Origin(cacheBytes: try env.int("DARKROOM_ORIGIN_CACHE_BYTES", default: 64 << 20, in: 0...(1 << 40)))
+        let signingKeys = (env.optionalString("DARKROOM_ORIGIN_SIGNING_KEYS") ?? "").split(separator: ",").map {
+            String($0).trimmingWhitespace()
+        }.filter { !$0.isEmpty }
+        for key in signingKeys where key.utf8.count < 32 {
+            throw ConfigurationError(.invalidConfiguration, "DARKROOM_ORIGIN_SIGNING_KEYS: every key needs at least 32 characters (one has \(key.utf8.count))")
+        }
+        origin = Origin(
+            cacheBytes: try env.int("DARKROOM_ORIGIN_CACHE_BYTES", default: 64 << 20, in: 0...(1 << 40)), signingKeys: signingKeys)
         workers = Workers(
             concurrency: try env.int("DARKROOM_WORKER_CONCURRENCY", default: 4, in: 1...1024),
             maxDeliveries: try env.int("DARKROOM_JOB_MAX_DELIVERIES", default: 5, in: 1...100),

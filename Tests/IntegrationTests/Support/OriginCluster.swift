@@ -28,6 +28,9 @@ struct OriginCluster: Sendable {
 
     @TaskLocal static var current: OriginCluster?
 
+    /// The processes' `DARKROOM_ORIGIN_SIGNING_KEYS`: the current key, then the one it replaced.
+    static let signingKeys = ["origin-test-current-key-0123456789abcdef", "origin-test-previous-key-0123456789abcdef"]
+
     static let logger = Logger(label: "test.origin")
 
     static var shared: OriginCluster {
@@ -115,6 +118,7 @@ struct OriginCluster: Sendable {
         _ = try TestStack.name
         var environment = TestStack.environment
         environment["DARKROOM_BCRYPT_COST"] = "4"
+        environment["DARKROOM_ORIGIN_SIGNING_KEYS"] = signingKeys.joined(separator: ",")
         let configuration = try DarkroomConfiguration(environment: environment)
         let dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
