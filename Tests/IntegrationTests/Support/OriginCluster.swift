@@ -128,9 +128,10 @@ struct OriginCluster: Sendable {
             _ = try await Migrator().migrate(dependencies.postgres, logger: logger)
 
             var children: [ChildProcess] = []
+            var exited: Set<pid_t> = []
             let prefix = FileManager.default.temporaryDirectory.appendingPathComponent("darkroom-edge-\(UUID().uuidString)")
             defer {
-                for child in children { child.signal(SIGKILL) }
+                for child in children where !exited.contains(child.pid) { child.signal(SIGKILL) }
                 try? FileManager.default.removeItem(at: prefix)
             }
             var origins: [String] = []
@@ -168,7 +169,7 @@ struct OriginCluster: Sendable {
             for (index, child) in children.enumerated() {
                 child.signal(index == children.count - 1 ? SIGQUIT : SIGTERM)
             }
-            for child in children { _ = try await child.waitForExit(timeout: .seconds(20)) }
+            for child in children where try await child.waitForExit(timeout: .seconds(20)) != nil { exited.insert(child.pid) }
             await serviceGroup.triggerGracefulShutdown()
         }
     }
