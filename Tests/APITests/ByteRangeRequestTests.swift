@@ -15,7 +15,7 @@ import Testing
         ("bytes= 0-9 ,", .single(.closed(first: 0, last: 9))),
         ("bytes=0-1,3-4", .multiple),
         ("bytes=0-1, -5", .multiple),
-    ])
+    ] as [(String, ByteRangeRequest?)])
     func reads(_ header: String, _ expected: ByteRangeRequest?) {
         #expect(ByteRangeRequest(header) == expected)
     }
