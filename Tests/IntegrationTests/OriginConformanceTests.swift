@@ -17,7 +17,13 @@ struct OriginConformanceTests {
         var headers: [(String, String)]
         var status: Int
         var body: ClosedRange<Int>? = nil
+        /// Where nginx answers otherwise (and RFC 9110 allows it, or nginx is known to differ).
+        var edge: (status: Int, body: ClosedRange<Int>?)? = nil
         var testDescription: String { name }
+
+        func expected(_ target: Target) -> (status: Int, body: ClosedRange<Int>?) {
+            target == .edge ? edge ?? (status, body) : (status, body)
+        }
     }
 
     static let size = 10_000
@@ -40,6 +46,9 @@ struct OriginConformanceTests {
         Row(name: "GET Range suffix", headers: [("Range", "bytes=-100")], status: 206, body: (size - 100)...(size - 1)),
         Row(name: "GET Range open", headers: [("Range", "bytes=9000-")], status: 206, body: 9000...(size - 1)),
         Row(name: "GET Range clipped", headers: [("Range", "bytes=9990-20000")], status: 206, body: 9990...(size - 1)),
+        // RFC 9110 §14.2 defines Range for GET only, so the origin ignores it on HEAD; nginx applies it to HEAD as
+        // well (206 with the range's Content-Length and no body), and a CDN in front behaves like nginx here.
+        Row(name: "HEAD Range single", method: .HEAD, headers: [("Range", "bytes=0-99")], status: 200, edge: (206, 0...99)),
         Row(name: "GET Range unsatisfiable", headers: [("Range", "bytes=20000-")], status: 416),
         Row(name: "GET Range multi", headers: [("Range", "bytes=0-9,20-29")], status: 200, body: all),
         Row(name: "GET Range with INM match", headers: [("Range", "bytes=0-99"), ("If-None-Match", "@ETAG@")], status: 304),
@@ -68,10 +77,11 @@ struct OriginConformanceTests {
             try #require(fill.status == 200)
         }
         let answer = try await OriginCluster.request(row.method, base + fixture.path, headers: headers)
-        #expect(answer.status == row.status, "\(answer.status) \(answer.headers)")
+        let (status, body) = row.expected(target)
+        #expect(answer.status == status, "\(answer.status) \(answer.headers)")
         if target == .edge { #expect(answer.header("X-Cache-Status") == "HIT") }
 
-        switch row.status {
+        switch status {
         case 416:
             #expect(answer.header("Content-Range") == "bytes */\(Self.size)")
         case 304:
@@ -83,13 +93,16 @@ struct OriginConformanceTests {
         default:
             #expect(answer.header("ETag") == fixture.etag)
             #expect(answer.header("Cache-Control") == "public, max-age=31536000, immutable")
-            #expect(answer.header("Accept-Ranges") == "bytes")
+            if target == .origin || status == 200 {
+                // nginx leaves Accept-Ranges out of its 206 answers.
+                #expect(answer.header("Accept-Ranges") == "bytes")
+            }
             #expect(answer.header("Last-Modified") == fixture.lastModified)
             #expect(answer.header("Content-Type") == "image/jpeg")
             #expect(answer.header("Transfer-Encoding") == nil)
-            let range = row.body ?? Self.all
+            let range = body ?? Self.all
             #expect(answer.header("Content-Length") == String(range.count))
-            if row.status == 206 {
+            if status == 206 {
                 #expect(answer.header("Content-Range") == "bytes \(range.lowerBound)-\(range.upperBound)/\(Self.size)")
             } else {
                 #expect(answer.header("Content-Range") == nil)
