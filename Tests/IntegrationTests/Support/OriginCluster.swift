@@ -97,6 +97,9 @@ struct OriginCluster: Sendable {
         func header(_ name: String) -> String? { headers.first(name: name) }
     }
 
+    /// A plain GET from any URL (a presigned S3 link, say).
+    static func get(_ url: String) async throws -> Answer { try await request(.GET, url) }
+
     static func request(
         _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: String? = nil
     ) async throws -> Answer {
