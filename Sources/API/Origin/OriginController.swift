@@ -68,6 +68,7 @@ struct OriginController: Sendable {
                 for: APIError(.rangeNotSatisfiable, "the range selects no byte of this \(rendition.size)-byte rendition"))
             response.headers[.contentRange] = "bytes */\(rendition.size)"
             response.headers[.acceptRanges] = "bytes"
+            response.headers[.xContentTypeOptions] = "nosniff"
             return response
         case .full:
             headers[.contentType] = rendition.contentType
