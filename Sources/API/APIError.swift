@@ -18,6 +18,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case unsupportedMedia = "unsupported_media"
             case unprocessable = "unprocessable"
             case overloaded = "overloaded"
+            case rateLimited = "rate_limited"
+            case clientClosedRequest = "client_closed_request"
             case emptyFile = "empty_file"
             case unsupportedFormat = "unsupported_format"
             case corruptImage = "corrupt_image"
@@ -61,6 +63,10 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let tooManyPixels = Code(.tooManyPixels)
         /// The server is at capacity (megapixel budget): retry after `Retry-After`.
         public static let overloaded = Code(.overloaded)
+        /// Too many requests of this kind from this account, user or address: retry after `Retry-After`.
+        public static let rateLimited = Code(.rateLimited)
+        /// The client went away before the answer (nginx's 499): logged and counted, never sent.
+        public static let clientClosedRequest = Code(.clientClosedRequest)
         /// A dependency (a shard, Redis, the object store) cannot serve the request now.
         public static let unavailable = Code(.unavailable)
         /// A `Range` that selects no byte of the representation (416, with `Content-Range: bytes */size`).
@@ -75,14 +81,24 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The request field at fault, for `validation_failed`.
     public var field: String?
-    /// Seconds a client should wait before retrying (`Retry-After`), for `unavailable` and `overloaded`.
+    /// Seconds a client should wait before retrying (`Retry-After`), for `unavailable`, `overloaded` and `rate_limited`.
     public var retryAfter: Int?
+    /// More response headers (`RateLimit-Policy`, `RateLimit` on a 429).
+    public var headers: [(name: String, value: String)]
+    /// The answer ends the connection (`Connection: close`): the rest of the request was not read, or cannot be.
+    /// Always so for `payload_too_large`, whose body is left unread rather than received and thrown away.
+    public var closesConnection: Bool
 
-    public init(_ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil) {
+    public init(
+        _ code: Code, _ message: String, field: String? = nil, retryAfter: Int? = nil, headers: [(name: String, value: String)] = [],
+        closesConnection: Bool = false
+    ) {
         self.code = code
         self.message = message
         self.field = field
         self.retryAfter = retryAfter
+        self.headers = headers
+        self.closesConnection = closesConnection || code == .payloadTooLarge
     }
 
     public var description: String { "\(code): \(message)" }

@@ -20,6 +20,7 @@ public func buildApplication(
     let router = buildRouter(readinessChecks: readinessChecks, accounts: accounts, media: media, metrics: metrics, social: social)
     return Application(
         router: router,
+        server: .darkroom(configuration.http, logger: logger),
         configuration: .init(
             address: .hostname(configuration.http.host, port: configuration.http.port),
             serverName: "darkroom"
@@ -42,7 +43,9 @@ public func buildRouter(
         LogRequestsMiddleware(.info)
         // Above the error middleware: it records the status the client actually got.
         RouteMetricsMiddleware(metrics: metrics)
+        SecurityHeadersMiddleware()
         ErrorMiddleware()
+        CanonicalPathMiddleware()
     }
     HealthController(checks: readinessChecks).addRoutes(to: router)
     MetricsController(metrics: metrics).addRoutes(to: router)

@@ -16,6 +16,7 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, CustomDeb
             case renderFailed = "render_failed"
             case unavailable = "unavailable"
             case overloaded = "overloaded"
+            case cancelled = "cancelled"
             case invalidRequest = "invalid_request"
             case invalidJob = "invalid_job"
         }
@@ -38,6 +39,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible, CustomDeb
         public static let unavailable = Code(.unavailable)
         /// The megapixel budget stayed full for the whole admission wait: retry later.
         public static let overloaded = Code(.overloaded)
+        /// The upload's task was cancelled (its client went away): nobody waits for an answer.
+        public static let cancelled = Code(.cancelled)
         /// An upload field (caption, location, crosspost target) broke its rule; `message` says which (safe to show).
         public static let invalidRequest = Code(.invalidRequest)
         /// An async job that can never succeed (its payload does not decode): dead-lettered without retries.

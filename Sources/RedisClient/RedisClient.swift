@@ -3,8 +3,8 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
-/// The Redis client: a small pool of blocking hiredis connections whose calls all run on
-/// `NIOThreadPool.singleton`, never on an actor or the cooperative pool.
+/// The Redis client: a small pool of blocking hiredis connections whose calls all run on the client's own threads
+/// (one per connection), never on an actor, the cooperative pool or the threads other blocking work shares.
 ///
 /// Use it as a ServiceLifecycle `Service` (``run()`` waits for shutdown, then closes) or call
 /// ``close()`` yourself. Typed commands live in the `RedisClient+*.swift` extensions.
@@ -21,9 +21,10 @@ import ServiceLifecycle
 /// `.protocolError` (a reply of an unexpected shape). A connection that failed is replaced on its next use;
 /// the failed command is not retried, since Redis may have executed it.
 ///
-/// Thread count: every command occupies one `NIOThreadPool.singleton` thread for its round trip (and for
-/// the whole BLOCK of a blocking read). The pool defaults to one thread per core, shared with other
-/// blocking work; size it with `NIOSingletons.blockingPoolThreadCountSuggestion` at startup.
+/// Threads: every command occupies one of the client's threads for its round trip (and for the whole BLOCK of a
+/// blocking read). There is one thread per pooled connection, so a caller holding a connection never waits for a
+/// thread, and nothing else (bcrypt, libvips) can take them: the pool size bounds both. A client is
+/// bounded as a whole by its checkout timeout.
 public final class RedisClient: Sendable, Service {
     public let configuration: RedisConfiguration
     private let pool: RedisConnectionPool
@@ -34,8 +35,15 @@ public final class RedisClient: Sendable, Service {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
-        self.threadPool = NIOThreadPool.singleton
+        let threads = NIOThreadPool(numberOfThreads: configuration.poolSize)
+        threads.start()
+        self.threadPool = threads
         self.pool = RedisConnectionPool(configuration: configuration, logger: logger)
+    }
+
+    deinit {
+        // A client dropped without close() (tests, tools) still gives its threads back.
+        threadPool.shutdownGracefully { _ in }
     }
 
     /// Waits for graceful shutdown (or cancellation), then closes the client.
@@ -53,6 +61,7 @@ public final class RedisClient: Sendable, Service {
     public func close() async {
         let leases = await pool.close()
         for lease in leases { await free(lease) }
+        try? await threadPool.shutdownGracefully()
     }
 
     // MARK: - Sending

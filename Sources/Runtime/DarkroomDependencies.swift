@@ -10,6 +10,8 @@ public struct DarkroomDependencies: Sendable {
     public let postgres: ShardedPostgres
     public let redis: RedisClient
     public let objectStore: S3ObjectStore
+    /// The threads bcrypt runs on (signups, logins), bounded: see ``BoundedThreadPool``.
+    public let bcryptPool: BoundedThreadPool
 
     public init(configuration: DarkroomConfiguration, logger: Logger) throws(ConfigurationError) {
         do {
@@ -38,10 +40,11 @@ public struct DarkroomDependencies: Sendable {
         } catch {
             throw ConfigurationError(.invalidConfiguration, "DARKROOM_S3_*: \(error.message)")
         }
+        bcryptPool = BoundedThreadPool(name: "bcrypt", threads: configuration.accounts.bcryptThreads, queueLimit: configuration.accounts.bcryptQueue)
     }
 
     /// In dependency order: later services may use earlier ones, and shut down first.
-    public var services: [any Service] { [postgres, redis, objectStore] }
+    public var services: [any Service] { [postgres, redis, objectStore, bcryptPool] }
 
     /// One check per PostgreSQL server (so a single server down is named), Redis, and the object store.
     public var readinessChecks: [any ReadinessCheck] {

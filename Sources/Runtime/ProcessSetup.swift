@@ -53,14 +53,11 @@ public enum ProcessSetup {
     }
 
     /// The configuration, a logger and the shared clients, or exit 78 naming what is wrong.
-    public static func start(_ label: String, extraBlockingThreads: Int = 0) throws -> (DarkroomConfiguration, Logger, DarkroomDependencies) {
+    /// Blocking work has its own bounded pools (each Redis client one thread per connection, bcrypt its own), so
+    /// `NIOThreadPool.singleton` keeps its default of one thread per core, for the upload path's in-process work.
+    public static func start(_ label: String) throws -> (DarkroomConfiguration, Logger, DarkroomDependencies) {
         let configuration = try configuration()
         let logger = logger(label, level: configuration.logLevel)
-        // Blocking hiredis and libvips calls share NIOThreadPool.singleton; one thread per core (its default) would
-        // let a few slow renders stall every Redis call. Must be set before the pool is first used.
-        if ProcessInfo.processInfo.environment["NIO_SINGLETON_BLOCKING_POOL_THREAD_COUNT"] == nil {
-            NIOSingletons.blockingPoolThreadCountSuggestion = System.coreCount + configuration.redis.poolSize + extraBlockingThreads
-        }
         do {
             return (configuration, logger, try DarkroomDependencies(configuration: configuration, logger: logger))
         } catch {

@@ -133,13 +133,18 @@ public final class S3Client: Service {
     // MARK: - Operations
 
     @discardableResult
-    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool) async throws -> String {
+    /// `sha256` and `md5`, when the caller already has the body's digests, spare hashing it again here (on the
+    /// caller's task: a large body should come with them, computed off the cooperative pool).
+    public func put(
+        _ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool, sha256: [UInt8]? = nil, md5: [UInt8]? = nil
+    ) async throws -> String {
         // SeaweedFS (4.48) does not compare x-amz-content-sha256 with the body, but it does check
         // Content-MD5 (400 BadDigest), so the MD5 is what actually guards the bytes in transit.
-        let md5 = body.withUnsafeReadableBytes { Data(Insecure.MD5.hash(data: $0)).base64EncodedString() }
+        let md5 = md5.map { Data($0).base64EncodedString() }
+            ?? body.withUnsafeReadableBytes { Data(Insecure.MD5.hash(data: $0)).base64EncodedString() }
         var headers = [(name: "content-md5", value: md5), (name: "content-type", value: contentType)]
         if createOnly { headers.append((name: "if-none-match", value: "*")) }
-        let payloadHash = body.withUnsafeReadableBytes { S3RequestSigner.hex(SHA256.hash(data: $0)) }
+        let payloadHash = sha256.map { S3RequestSigner.hex($0) } ?? body.withUnsafeReadableBytes { S3RequestSigner.hex(SHA256.hash(data: $0)) }
         let response = try await perform(
             "put", key: key, method: "PUT", path: objectPath(key), headers: headers, body: body,
             payloadHash: payloadHash, accept: { status, _ in status == 200 })

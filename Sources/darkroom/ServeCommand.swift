@@ -25,8 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     var role: Role = .all
 
     func run() async throws {
-        let extraThreads = role == .all ? WorkerRuntime.blockingThreads(stageCount: OutboxTopic.allKnown.count) : 0
-        let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom", extraBlockingThreads: extraThreads)
+        let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom")
         let metrics = DarkroomMetrics()
         metrics.bootstrapMetricsSystem()
         let app = buildApplication(

@@ -25,9 +25,7 @@ struct WorkCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let stageCount = stage.isEmpty ? OutboxTopic.allKnown.count : stage.count
-        let (configuration, logger, dependencies) = try ProcessSetup.start(
-            "darkroom.work", extraBlockingThreads: WorkerRuntime.blockingThreads(stageCount: stageCount))
+        let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom.work")
         // Recorded into a registry of their own until `darkroom work` serves /metrics.
         ProcessSetup.bootstrapMetrics()
         let runtime: WorkerRuntime

@@ -19,12 +19,13 @@ struct APIFixture {
     let clock: TestClock
     let services: AccountServices
 
-    init(sessionTTL: Duration = .seconds(30 * 86_400)) throws {
+    init(sessionTTL: Duration = .seconds(30 * 86_400), bcryptPool: BoundedThreadPool = BcryptPasswordHasher.defaultPool) throws {
         clock = TestClock()
         users = InMemoryUserStore(shardMap: try ShardMap(shardCount: 8, serverCount: 2))
         let clock = self.clock
         sessions = InMemorySessionStore(now: { clock.now })
-        services = AccountServices(users: users, sessions: sessions, passwordHasher: BcryptPasswordHasher(cost: 4), sessionTTL: sessionTTL)
+        services = AccountServices(
+            users: users, sessions: sessions, passwordHasher: BcryptPasswordHasher(cost: 4, pool: bcryptPool), sessionTTL: sessionTTL)
     }
 
     func app() -> some ApplicationProtocol {

@@ -77,6 +77,5 @@ import Testing
         #expect(headers[.eTag] == "\"abc\"")
         #expect(headers[.cacheControl] == "public, max-age=31536000, immutable")
         #expect(headers[.acceptRanges] == "bytes")
-        #expect(headers[.xContentTypeOptions] == "nosniff")
     }
 }

@@ -28,13 +28,18 @@ struct AccountStack {
 
     static func run(
         sessionTTLSeconds: Int = 2_592_000, environment overrides: [String: String] = [:], workers: Bool = false,
-        feed: FeedConfiguration? = nil,
+        feed: FeedConfiguration? = nil, live: Bool = false,
         _ body: @Sendable (AccountStack, any TestClientProtocol) async throws -> Void
     ) async throws {
         _ = try TestStack.name
         var environment = TestStack.environment
         environment["DARKROOM_BCRYPT_COST"] = "4"
         environment["DARKROOM_SESSION_TTL_SECONDS"] = String(sessionTTLSeconds)
+        // Suites run in parallel and share one Redis and (in router tests) one "unknown" address: generous limits keep
+        // the limits' code path in every test without any test tripping them. Rate-limit tests set tight ones.
+        for entry in DarkroomConfiguration.RateLimits.variables { environment[entry.variable] = "1000000/1s" }
+        // Tests sign up concurrently (races on one name) at cost 4; the bounded queue has its own tests.
+        environment["DARKROOM_BCRYPT_QUEUE"] = "64"
         environment.merge(overrides) { $1 }
         let configuration = try DarkroomConfiguration(environment: environment)
         let dependencies = try DarkroomDependencies(configuration: configuration, logger: logger)
@@ -64,7 +69,8 @@ struct AccountStack {
             group.addTask { try await serviceGroup.run() }
             defer { group.cancelAll() }
             _ = try await Migrator().migrate(dependencies.postgres, logger: logger)
-            try await app.test(.router) { client in try await body(stack, client) }
+            // `.live` serves on a real socket, so requests have a peer address (rate limits per address).
+            try await app.test(live ? .live : .router) { client in try await body(stack, client) }
             await serviceGroup.triggerGracefulShutdown()
         }
     }

@@ -134,10 +134,11 @@ struct LikeCommentIntegrationTests {
     @Test func hashtagSearchMergesEveryShardNewestFirst() async throws {
         try await SocialStack.run { stack, client in
             let tag = "t_" + UUID().uuidString.prefix(8).lowercased()
+            let db = stack.postgres
             var posted: [ShardedID] = []
             var shards = Set<Int>()
-            // Users land on shards by name: sign up until the tag spans at least three shards.
-            while shards.count < 3 {
+            // Users land on shards by name: sign up until the tag spans at least three shards on both servers.
+            while try shards.count < 3 || Set(shards.map { try db.server(forShard: $0) }).count < db.serverCount {
                 let user = try await stack.user(client, "tg")
                 shards.insert(user.id.shard)
                 posted.append(try await stack.post(user.id, caption: "#\(tag)", hashtags: [tag]).0.id)
@@ -151,10 +152,18 @@ struct LikeCommentIntegrationTests {
                 try #require(answer.status == .ok)
                 let page = try JSONDecoder().decode(PageResponse<MediaResponse>.self, from: Data(answer.body.readableBytesView))
                 #expect(page.items.allSatisfy { $0.hashtags == [tag] })
+                #expect(!page.partial)
                 seen += page.items.map(\.id)
                 cursor = page.nextCursor
             } while cursor != nil
             #expect(seen == posted.sorted(by: >).map(\.description))
+
+            // The tag read costs one query per physical server, whatever the number of logical shards.
+            let before = (0..<db.serverCount).map(db.callCount(server:))
+            let all = try await stack.social.tags.mediaIDs(tag: tag, before: nil, limit: 100, logger: SocialStack.logger)
+            let after = (0..<db.serverCount).map(db.callCount(server:))
+            #expect(zip(after, before).map(-) == Array(repeating: 1, count: db.serverCount), "shards: \(db.shardMap.shardCount)")
+            #expect(all.ids == posted.sorted(by: >) && !all.isPartial)
             #expect(try await client.json(.get, "/v1/tags/a-b/media", token: untagged.token).status == .badRequest)
         }
     }

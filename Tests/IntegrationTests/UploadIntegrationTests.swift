@@ -159,7 +159,7 @@ struct UploadIntegrationTests {
     struct FieldCase: Sendable, CustomTestStringConvertible {
         var fields: [String: String]
         var field: String
-        var testDescription: String { "\(field): \(fields.mapValues { $0.count > 20 ? "\($0.count) characters" : $0 })" }
+        var testDescription: String { "\(field): \(fields.mapValues { $0.count > 20 ? "\($0.count) characters" : $0.debugDescription })" }
     }
 
     @Test(arguments: [
@@ -168,6 +168,10 @@ struct UploadIntegrationTests {
         FieldCase(fields: ["lat": "10"], field: "lat"),
         FieldCase(fields: ["lat": "91", "lng": "0"], field: "lat"),
         FieldCase(fields: ["crosspost": "myspace"], field: "crosspost"),
+        FieldCase(fields: ["caption": "nul\u{0}inside"], field: "caption"),
+        FieldCase(fields: ["caption": "escape\u{1B}[2J"], field: "caption"),
+        FieldCase(fields: ["lat": "0x10", "lng": "0"], field: "lat"),
+        FieldCase(fields: ["lat": "1", "lng": "1e2"], field: "lat"),
     ])
     func badFieldsAre400NamingTheField(_ test: FieldCase) async throws {
         let (fields, field) = (test.fields, test.field)

@@ -5,15 +5,22 @@ import Storage
 import Testing
 
 @Suite struct UploadRulesTests {
-    @Test func captionLimitCountsCharactersNotBytes() throws {
+    @Test func captionLimitCountsCodePointsNotBytes() throws {
         let emoji = String(repeating: "📷", count: UploadRules.maxCaptionLength)
         #expect(try UploadRules.validateCaption(emoji) == emoji)
         #expect(throws: PipelineError.self) { try UploadRules.validateCaption(emoji + "x") }
     }
 
+    @Test func captionsFollowTheTextRules() throws {
+        let error = try #require(throws: PipelineError.self) { try UploadRules.validateCaption("nul\u{0}here") }
+        #expect(error.code == .invalidRequest)
+        #expect(error.message.contains("control characters"))
+    }
+
     @Test(arguments: [
         ("48.8584", "2.2945", true), ("-90", "180", true), ("90.0001", "0", false), ("0", "-180.5", false),
-        ("nan", "0", false), ("inf", "0", false), ("abc", "1", false),
+        ("nan", "0", false), ("inf", "0", false), ("abc", "1", false), ("0x10", "0", false), ("1e1", "0", false),
+        ("0", "+1", false),
     ])
     func locationRanges(_ lat: String, _ lng: String, _ valid: Bool) throws {
         if valid {

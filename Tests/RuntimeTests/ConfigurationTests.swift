@@ -9,6 +9,9 @@ import Testing
         #expect(config.postgres.shardCount == 8)
         #expect(config.redis.url == "redis://127.0.0.1:6380")
         #expect(config.objectStore.endpoint == "http://127.0.0.1:8333")
+        #expect(config.http.headerTimeout == .seconds(10))
+        #expect(config.http.idleTimeout == .seconds(60))
+        #expect(config.http.maxConnections == 1_000)
         #expect(config.origin.cacheBytes == 64 << 20)
         #expect(config.origin.signingKeys.isEmpty)
     }
@@ -26,11 +29,17 @@ import Testing
             "DARKROOM_PG_URLS": "postgres://a:b@127.0.0.1:1/x , postgres://a:b@127.0.0.1:2/x,postgres://a:b@127.0.0.1:3/x",
             "DARKROOM_SHARD_COUNT": "4096",
             "DARKROOM_REDIS_TIMEOUT_MS": "250",
+            "DARKROOM_HTTP_HEADER_TIMEOUT_MS": "2500",
+            "DARKROOM_HTTP_IDLE_TIMEOUT_MS": "30000",
+            "DARKROOM_HTTP_MAX_CONNECTIONS": "64",
         ])
         #expect(config.http.port == 9000)
         #expect(config.postgres.urls == ["postgres://a:b@127.0.0.1:1/x", "postgres://a:b@127.0.0.1:2/x", "postgres://a:b@127.0.0.1:3/x"])
         #expect(config.postgres.shardCount == 4096)
         #expect(config.redis.timeout == .milliseconds(250))
+        #expect(config.http.headerTimeout == .milliseconds(2500))
+        #expect(config.http.idleTimeout == .seconds(30))
+        #expect(config.http.maxConnections == 64)
     }
 
     @Test(arguments: [
@@ -48,6 +57,14 @@ import Testing
         ("DARKROOM_ORIGIN_CACHE_BYTES", "lots"),
         ("DARKROOM_ORIGIN_SIGNING_KEYS", "short"),
         ("DARKROOM_ORIGIN_SIGNING_KEYS", "0123456789abcdef0123456789abcdef,short"),
+        ("DARKROOM_HTTP_HEADER_TIMEOUT_MS", "0"),
+        ("DARKROOM_HTTP_IDLE_TIMEOUT_MS", "forever"),
+        ("DARKROOM_HTTP_MAX_CONNECTIONS", "0"),
+        ("DARKROOM_RATE_LOGIN_IP", "ten/1m"),
+        ("DARKROOM_RATE_LOGIN_ACCOUNT", "10/15w"),
+        ("DARKROOM_RATE_UPLOAD_USER", "0/1h"),
+        ("DARKROOM_TRUSTED_PROXIES", "10.0.0.0/33"),
+        ("DARKROOM_TRUSTED_PROXIES", "proxy.local"),
     ])
     func invalidValuesNameTheVariable(name: String, value: String) {
         #expect {

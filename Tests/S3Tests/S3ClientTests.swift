@@ -93,6 +93,20 @@ import Testing
         #expect(request.body.map { String(buffer: $0) } == "hello")
     }
 
+    /// A caller that has the body's digests (the upload's Receive stage) hands them over: the client signs and checks
+    /// with them and does not hash the body again.
+    @Test func putUsesTheGivenDigestsInsteadOfHashingAgain() async throws {
+        let transport = ScriptedTransport([.respond(status: 200)])
+        let store = try Self.makeStore(transport)
+        // Marked digests: what the request carries can only come from them.
+        let sha256 = [UInt8](repeating: 0xAB, count: 32)
+        let md5 = [UInt8](repeating: 0xCD, count: 16)
+        try await store.put(ByteBuffer(string: "hello"), at: ObjectKey("k"), contentType: "image/jpeg", createOnly: false, sha256: sha256, md5: md5)
+        let request = try #require(transport.requests.first)
+        #expect(Self.header(request, "content-md5") == Data(md5).base64EncodedString())
+        #expect(Self.header(request, "x-amz-content-sha256") == String(repeating: "ab", count: 32))
+    }
+
     @Test func createOnlyPutOnAnExistingKeyIsAlreadyExistsAfterOneAttempt() async throws {
         let transport = ScriptedTransport([.respond(status: 412, body: Self.errorXML("PreconditionFailed"))])
         let log = AttemptLog()

@@ -37,7 +37,7 @@ public actor InMemoryObjectStore: ObjectStore {
     }
 
     @discardableResult
-    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool) async throws -> String {
+    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool, digest: ObjectDigest?) async throws -> String {
         try takeInjectedFailure()
         if createOnly, objects[key] != nil {
             throw StorageError(.alreadyExists, "At least one of the pre-conditions you specified did not hold (put \(key))",

@@ -1,3 +1,5 @@
+import Pipeline
+
 /// What a username, password and display name must look like. Pure functions, so the rules are tested directly.
 ///
 /// Usernames are case-insensitive: input is lowercased, then must be 1–30 of `a-z0-9._`. Nothing else is changed
@@ -5,9 +7,11 @@
 public enum AccountRules {
     public static let usernameLength = 1...30
     /// At least 8 characters; at most 72 UTF-8 bytes, because bcrypt ignores everything after the 72nd byte and two
-    /// passwords sharing those bytes must not both work.
+    /// passwords sharing those bytes must not both work. No NUL, where bcrypt's C string ends; other characters are
+    /// fine, as a password is only ever hashed, never shown or stored as text.
     public static let passwordMinimumCharacters = 8
     public static let passwordMaximumBytes = 72
+    /// In Unicode code points (see `TextRules`).
     public static let displayNameMaximumCharacters = 64
 
     public static func normalisedUsername(_ raw: String) throws(APIError) -> String {
@@ -35,14 +39,14 @@ public enum AccountRules {
         }
     }
 
+    /// One line (no control characters at all), at most 64 code points.
     public static func normalisedDisplayName(_ raw: String?) throws(APIError) -> String {
         guard let raw else { return "" }
-        guard raw.count <= displayNameMaximumCharacters,
-              !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-        else {
-            throw APIError(.validationFailed, "display_name must be at most \(displayNameMaximumCharacters) characters without control characters", field: "display_name")
+        do {
+            return try TextRules.validated(raw, field: "display_name", maxCodePoints: displayNameMaximumCharacters, multiline: false)
+        } catch {
+            throw APIError(error)
         }
-        return raw
     }
 
     private static func isUsernameByte(_ byte: UInt8) -> Bool {

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Prometheus
+import Runtime
 import Storage
 
 /// `POST /v1/users` (sign up), `GET /v1/users/{id}`, `GET /v1/me`.
@@ -28,10 +29,12 @@ struct AccountsController: Sendable {
     }
 
     func signUp(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<UserResponse> {
-        let body = try await JSONRequestBody.decode(SignupRequest.self, from: request)
+        let body = try await JSONRequestBody.decode(SignupRequest.self, from: request, limit: SignupRequest.bodyLimit)
         let username = try AccountRules.normalisedUsername(body.username)
         try AccountRules.validatePassword(body.password)
         let displayName = try AccountRules.normalisedDisplayName(body.displayName)
+        let address = services.rateLimits.clientAddress(request, context: context)
+        try await services.rateLimits.check([(kind: .signupIP, key: address)], logger: context.logger)
         let hash = try await services.passwordHasher.hash(body.password)
         let record: UserRecord
         do {

@@ -1,5 +1,7 @@
 import HummingbirdBcrypt
+import NIOCore
 import NIOPosix
+import Runtime
 import Synchronization
 
 /// Hashes and checks passwords. bcrypt is deliberately slow CPU work, so it never runs on the cooperative pool.
@@ -10,22 +12,29 @@ public protocol PasswordHasher: Sendable {
     func verifyAgainstDummy(_ password: String) async throws
 }
 
-/// bcrypt from hummingbird-auth on `NIOThreadPool.singleton`.
+/// bcrypt from hummingbird-auth on its own bounded pool: a burst of logins waits (or is refused) there, and never
+/// takes the threads sessions (Redis) and uploads (libvips) need.
 public struct BcryptPasswordHasher: PasswordHasher {
     public let cost: UInt8
+    public let pool: BoundedThreadPool
     private let dummy = DummyHash()
 
-    public init(cost: Int) {
+    /// Without a pool: one per process, a thread per core and a generous queue (unit tests, tools; the server passes
+    /// the configured one).
+    public init(cost: Int, pool: BoundedThreadPool = Self.defaultPool) {
         self.cost = UInt8(clamping: cost)
+        self.pool = pool
     }
+
+    public static let defaultPool = BoundedThreadPool(name: "bcrypt", threads: System.coreCount, queueLimit: 256)
 
     public func hash(_ password: String) async throws -> String {
         let cost = self.cost
-        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+        return try await pool.run { Bcrypt.hash(password, cost: cost) }
     }
 
     public func verify(_ password: String, hash: String) async throws -> Bool {
-        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+        try await pool.run { Bcrypt.verify(password, hash: hash) }
     }
 
     public func verifyAgainstDummy(_ password: String) async throws {

@@ -33,6 +33,10 @@ public struct UserResponse: ResponseCodable, Sendable, Equatable {
 }
 
 struct SignupRequest: Decodable, Sendable {
+    static let bodyLimit = JSONRequestBody.limit(textFieldLimits: [
+        AccountRules.usernameLength.upperBound, AccountRules.passwordMaximumBytes, AccountRules.displayNameMaximumCharacters,
+    ])
+
     var username: String
     var password: String
     var displayName: String?

@@ -1,6 +1,8 @@
 import HTTPTypes
 import Hummingbird
+import NIOHTTP1
 import Pipeline
+import Runtime
 import Storage
 
 /// The one place where errors of every module become what a client sees: a stable code, a safe message and a status.
@@ -20,6 +22,8 @@ public enum ErrorMapping {
         case .unsupportedMedia, .unprocessable, .emptyFile, .unsupportedFormat, .corruptImage, .tooManyPixels, .cannotFollowSelf: .unprocessableContent
         case .unavailable, .overloaded: .serviceUnavailable
         case .rangeNotSatisfiable: .rangeNotSatisfiable
+        case .rateLimited: .tooManyRequests
+        case .clientClosedRequest: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         default: .internalServerError
         }
     }
@@ -35,8 +39,18 @@ public enum ErrorMapping {
             return pipeline(error)
         case let error as HTTPError:
             return http(error)
+        case let error as TextRules.Violation:
+            return (APIError(error), false)
+        case is BoundedThreadPool.Saturated:
+            return (APIError(.overloaded, "the server is at capacity, retry shortly", retryAfter: overloadedRetryAfter), false)
         case is DecodingError:
             return (APIError(.badRequest, "the body is not valid JSON for this request"), false)
+        case is CancellationError:
+            // `BoundedBody`: the body broke off, the client is gone; what it would be told is only logged.
+            return (APIError(.clientClosedRequest, "the client closed the connection"), false)
+        case is HTTPParserError:
+            // NIO's decoder failed in the body (bad chunked framing); the stream cannot be resynchronised.
+            return (APIError(.badRequest, "the request's framing is malformed", closesConnection: true), false)
         case is DeadlineExceeded:
             return (APIError(.unavailable, "a dependency did not answer in time", retryAfter: dependencyRetryAfter), false)
         default:
@@ -90,5 +104,12 @@ public enum ErrorMapping {
         case let status where status.kind == .clientError: (APIError(.badRequest, "bad request"), false)
         default: (internalError, true)
         }
+    }
+}
+
+extension APIError {
+    /// A text field breaking `TextRules`: 400 `validation_failed` naming it.
+    init(_ violation: TextRules.Violation) {
+        self.init(.validationFailed, violation.message, field: violation.field)
     }
 }

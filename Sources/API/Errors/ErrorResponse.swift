@@ -23,18 +23,28 @@ public struct ErrorResponse: Codable, Sendable, Equatable {
         self.error = Body(code: error.code.description, message: error.message, field: error.field)
     }
 
-    /// The full HTTP answer for `error`: status from `ErrorMapping`, JSON body, `Retry-After` when set.
+    /// The full HTTP answer for `error`: status from `ErrorMapping`, JSON body, `Retry-After` when set,
+    /// `Connection: close` when the connection must end (`ConnectionCloseHandler` then closes it).
     public static func response(for error: APIError) -> Response {
+        let body = self.body(for: error)
+        return Response(status: ErrorMapping.status(of: error.code), headers: headers(for: error), body: ResponseBody(byteBuffer: body))
+    }
+
+    static func headers(for error: APIError) -> HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"]
         if let retryAfter = error.retryAfter { headers[.retryAfter] = String(retryAfter) }
+        for header in error.headers {
+            if let name = HTTPField.Name(header.name) { headers.append(HTTPField(name: name, value: header.value)) }
+        }
+        if error.closesConnection { headers[.connection] = "close" }
+        return headers
+    }
+
+    static func body(for error: APIError) -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // Encoding three strings cannot fail; a fixed body keeps the contract even if it somehow did.
         let data = (try? encoder.encode(ErrorResponse(error))) ?? Data(#"{"error":{"code":"internal_error","message":"internal error"}}"#.utf8)
-        return Response(
-            status: ErrorMapping.status(of: error.code),
-            headers: headers,
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data))
-        )
+        return ByteBuffer(bytes: data)
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import Pipeline
+import Runtime
 import S3
 import Storage
 
@@ -34,8 +35,23 @@ struct MediaController: Sendable {
 
     // MARK: - Upload
 
-    func upload(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<MediaResponse> {
+    /// Runs while the client is there: a disconnect (mid-body or while the photo is processed) cancels the upload,
+    /// which frees its budget at once and is logged and counted as `cancelled`, not answered as a failure.
+    func upload(_ request: Request, context: APIRequestContext) async throws -> Response {
         let user = try context.requireUser()
+        try await accounts.rateLimits.check(.upload, user: user.id, logger: context.logger)
+        do {
+            return try await ClientDisconnect.cancelling(on: context.channel) {
+                try await self.upload(request, user: user, context: context).response(from: request, context: context)
+            }
+        } catch where UploadPipeline.isCancellation(error) {
+            services.pipeline.metrics.recordOutcome("cancelled")
+            context.logger.notice("client disconnected mid-upload; upload cancelled", metadata: ["error": "\(String(reflecting: error))"])
+            throw APIError(.clientClosedRequest, "the client closed the connection")
+        }
+    }
+
+    private func upload(_ request: Request, user: AuthenticatedUser, context: APIRequestContext) async throws -> EditedResponse<MediaResponse> {
         let form = try await UploadForm.read(request, maxBytes: services.maxUploadBytes)
         let uploadRequest = UploadRequest(
             owner: user.id,

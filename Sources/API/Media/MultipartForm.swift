@@ -16,16 +16,10 @@ public struct MultipartForm: Sendable {
 
     public var parts: [Part]
 
-    public func part(named name: String) -> Part? { parts.first { $0.name == name } }
-
-    /// The part's body as UTF-8 text (form fields).
-    public func text(_ name: String) -> String? {
-        part(named: name).map { String(buffer: $0.body) }
-    }
-
     public enum ParseError: Error, Equatable {
         case missingBoundary
         case malformed(String)
+        case tooManyParts
     }
 
     /// The boundary parameter of a `multipart/form-data` Content-Type; nil for any other type.
@@ -38,7 +32,8 @@ public struct MultipartForm: Sendable {
         return (1...70).contains(value.utf8.count) ? value : nil
     }
 
-    public init(parsing body: ByteBuffer, boundary: String) throws(ParseError) {
+    /// `maxParts` bounds the work a body of many tiny parts can cause.
+    public init(parsing body: ByteBuffer, boundary: String, maxParts: Int = .max) throws(ParseError) {
         let view = body.readableBytesView
         let delimiter = Array("--\(boundary)".utf8)
         let base = view.startIndex
@@ -49,6 +44,7 @@ public struct MultipartForm: Sendable {
         while true {
             // After a delimiter: "--" closes the form, CRLF starts a part.
             if Self.matches(Array("--".utf8), in: view, at: cursor) { break }
+            guard parts.count < maxParts else { throw .tooManyParts }
             guard Self.matches([13, 10], in: view, at: cursor) else { throw .malformed("no CRLF after a boundary") }
             cursor += 2
             guard let headerEnd = Self.find([13, 10, 13, 10], in: view, from: cursor) else { throw .malformed("part headers never end") }

@@ -68,7 +68,6 @@ struct OriginController: Sendable {
                 for: APIError(.rangeNotSatisfiable, "the range selects no byte of this \(rendition.size)-byte rendition"))
             response.headers[.contentRange] = "bytes */\(rendition.size)"
             response.headers[.acceptRanges] = "bytes"
-            response.headers[.xContentTypeOptions] = "nosniff"
             return response
         case .full:
             headers[.contentType] = rendition.contentType
@@ -97,14 +96,13 @@ struct OriginController: Sendable {
     }
 
     /// What a 200, 206 and 304 all carry (RFC 9110 §15.4.5: a 304 has the caching fields the 200 would).
+    /// `X-Content-Type-Options: nosniff` comes with every answer from `SecurityHeadersMiddleware`.
     static func cachingHeaders(_ representation: OriginAnswer.Representation, cacheControl: String = OriginController.cacheControl) -> HTTPFields {
         [
             .eTag: representation.etag.description,
             .cacheControl: cacheControl,
             .lastModified: HTTPDate.format(representation.lastModified),
             .acceptRanges: "bytes",
-            // A rendition is an image whatever its bytes look like; a browser must not sniff it into HTML.
-            .xContentTypeOptions: "nosniff",
         ]
     }
 

@@ -20,6 +20,8 @@ public struct SessionResponse: ResponseCodable, Sendable, Equatable {
 }
 
 struct LoginRequest: Decodable, Sendable {
+    static let bodyLimit = JSONRequestBody.limit(textFieldLimits: [AccountRules.usernameLength.upperBound, AccountRules.passwordMaximumBytes])
+
     var username: String
     var password: String
 }

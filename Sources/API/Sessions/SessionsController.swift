@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Prometheus
+import Runtime
 import Storage
 
 /// `POST /v1/sessions` (log in) and `DELETE /v1/sessions` (log out of the bearer token's session).
@@ -25,7 +26,12 @@ struct SessionsController: Sendable {
     static let invalidCredentials = APIError(.unauthorized, "invalid username or password")
 
     func logIn(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<SessionResponse> {
-        let body = try await JSONRequestBody.decode(LoginRequest.self, from: request)
+        let body = try await JSONRequestBody.decode(LoginRequest.self, from: request, limit: LoginRequest.bodyLimit)
+        // Before any bcrypt: guessing one account's password, or many accounts' from one address, is what these stop.
+        let address = services.rateLimits.clientAddress(request, context: context)
+        // Names that cannot be accounts share one allowance: they all fail anyway, and the key stays short.
+        let account = AccountRules.loginUsername(body.username) ?? "-invalid"
+        try await services.rateLimits.check([(kind: .loginIP, key: address), (kind: .loginAccount, key: account)], logger: context.logger)
         let record: UserRecord?
         if let username = AccountRules.loginUsername(body.username) {
             record = try await services.users.user(username: username, logger: context.logger)

@@ -2,16 +2,20 @@ import Foundation
 import Hummingbird
 import Logging
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST /v1/media/{id}/comments`, `GET /v1/media/{id}/comments`, `DELETE /v1/media/{id}/comments/{cid}`.
 struct CommentsController: Sendable {
+    /// In Unicode code points (see `TextRules`).
     static let maxLength = 2_200
 
     let services: SocialServices
     let accounts: AccountServices
 
     struct CommentRequest: Decodable, Sendable {
+        static let bodyLimit = JSONRequestBody.limit(textFieldLimits: [CommentsController.maxLength])
+
         var text: String
     }
 
@@ -41,12 +45,11 @@ struct CommentsController: Sendable {
     func add(_ request: Request, context: APIRequestContext) async throws -> EditedResponse<CommentResponse> {
         let me = try context.requireUser().id
         let media = try PageRequest.id(context, "id", what: "media")
-        let body = try await JSONRequestBody.decode(CommentRequest.self, from: request)
-        let text = body.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        try await accounts.rateLimits.check(.comment, user: me, logger: context.logger)
+        let body = try await JSONRequestBody.decode(CommentRequest.self, from: request, limit: CommentRequest.bodyLimit)
+        let text = try TextRules.validated(
+            body.text.trimmingCharacters(in: .whitespacesAndNewlines), field: "text", maxCodePoints: Self.maxLength, multiline: true)
         guard !text.isEmpty else { throw APIError(.validationFailed, "text must not be empty", field: "text") }
-        guard text.count <= Self.maxLength else {
-            throw APIError(.validationFailed, "text must be at most \(Self.maxLength) characters", field: "text")
-        }
         switch try await services.comments.add(media: media, author: me, body: text, logger: context.logger) {
         case .notFound:
             throw APIError(.notFound, "no such media")

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST/DELETE /v1/users/{id}/follow`, `GET /v1/users/{id}/followers`, `GET /v1/users/{id}/following`.
@@ -26,6 +27,7 @@ struct FollowController: Sendable {
         let me = try context.requireUser().id
         let target = try PageRequest.id(context, "id", what: "user")
         guard target != me else { throw APIError(.cannotFollowSelf, "you cannot follow yourself") }
+        try await accounts.rateLimits.check(.follow, user: me, logger: context.logger)
         guard try await services.users.user(id: target, logger: context.logger) != nil else {
             throw APIError(.notFound, "no such user")
         }

@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import Pipeline
+import Runtime
 import Storage
 
 /// `POST/DELETE /v1/media/{id}/likes` (idempotent), `GET /v1/media/{id}/likes`.
@@ -35,6 +36,7 @@ struct LikesController: Sendable {
     func setLiked(_ liked: Bool, context: APIRequestContext) async throws -> LikeResponse {
         let me = try context.requireUser().id
         let media = try PageRequest.id(context, "id", what: "media")
+        try await accounts.rateLimits.check(.like, user: me, logger: context.logger)
         let outcome: LikeRepository.Outcome
         do {
             outcome = try await services.likes.setLiked(liked, media: media, user: me, logger: context.logger)

@@ -1,4 +1,5 @@
 import Hummingbird
+import Pipeline
 import Storage
 
 /// `?cursor=<last id>&limit=<n>` of a list route.
@@ -18,7 +19,7 @@ struct PageRequest: Sendable {
             cursor = id
         }
         if let text = query.get("limit") {
-            guard let value = Int(text), (1...Self.maxLimit).contains(value) else {
+            guard let value = DecimalText.nonNegativeInt(text), (1...Self.maxLimit).contains(value) else {
                 throw APIError(.validationFailed, "limit must be between 1 and \(Self.maxLimit)", field: "limit")
             }
             limit = value

@@ -2,7 +2,8 @@ import Hummingbird
 import Logging
 import Storage
 
-/// `GET /v1/tags/{tag}/media?cursor=&limit=`: media with the hashtag, newest first, across every shard.
+/// `GET /v1/tags/{tag}/media?cursor=&limit=`: media with the hashtag, newest first, across every shard. With a database
+/// server down the page holds what the others have and says `"partial": true`.
 struct TagsController: Sendable {
     let services: SocialServices
     let accounts: AccountServices
@@ -15,9 +16,12 @@ struct TagsController: Sendable {
                 throw APIError(.validationFailed, "tag must be letters, digits or _", field: "tag")
             }
             let page = try PageRequest(request)
-            let ids = try await self.services.tags.mediaIDs(tag: tag, before: page.cursor, limit: page.limit, logger: context.logger)
+            let found = try await self.services.tags.mediaIDs(tag: tag, before: page.cursor, limit: page.limit, logger: context.logger)
+            let ids = found.ids
             let media = try await self.services.media.media(ids: ids, logger: context.logger)
-            return PageResponse("media", items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) }, nextCursor: ids.count == page.limit ? ids.last?.description : nil)
+            return PageResponse(
+                "media", items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) },
+                nextCursor: ids.count == page.limit ? ids.last?.description : nil, partial: found.isPartial)
         }
     }
 }

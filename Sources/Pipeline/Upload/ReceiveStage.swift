@@ -1,10 +1,11 @@
-import Crypto
 import NIOCore
 import NIOPosix
 import Imaging
+import Storage
 
-/// Receive: sniff, header-only size check and SHA-256 of the bytes, all on the thread pool (a 12-MP JPEG takes
-/// ~20 ms to hash), then admission against the megapixel budget. Nothing here decodes a pixel.
+/// Receive: sniff, header-only size check and the digests of the bytes (SHA-256 and S3's MD5 in one pass, so the
+/// original is hashed once for dedup, its key and its PUT), all on the thread pool (a 12-MP JPEG takes ~20 ms to
+/// hash), then admission against the megapixel budget. Nothing here decodes a pixel.
 public struct ReceiveStage: Sendable {
     public let limits: ImageLimits
     public let budget: MegapixelBudget
@@ -25,11 +26,13 @@ public struct ReceiveStage: Sendable {
             return try await NIOThreadPool.singleton.runIfActive {
                 try bytes.withUnsafeReadableBytes { input throws(ImagingError) in
                     let header = try ImageEngine.probeBlocking(input, limits: limits)
-                    return ReceivedUpload(header: header, sha256: Array(SHA256.hash(data: input)))
+                    return ReceivedUpload(header: header, digest: ObjectDigest(of: input))
                 }
             }
         } catch let error as ImagingError {
             throw PipelineError(error)
+        } catch is CancellationError {
+            throw PipelineError(.cancelled, "upload cancelled before its header check")
         } catch {
             throw PipelineError(.unavailable, "thread pool refused the header check", underlying: error)
         }

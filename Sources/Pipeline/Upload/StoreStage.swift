@@ -1,6 +1,6 @@
-import Crypto
 import Logging
 import NIOCore
+import NIOPosix
 import Storage
 import Imaging
 import S3
@@ -21,25 +21,29 @@ public struct StoreStage: Sendable {
         public var keys: [String]
     }
 
-    /// PUTs everything; when any PUT fails, deletes what was written and rethrows the first failure.
+    /// PUTs everything; when any PUT fails, deletes what was written and rethrows the first failure. `original` is
+    /// the digest Receive made of the original's bytes: they are not hashed again.
     public func store(
-        mediaID: ShardedID, original: ByteBuffer, originalHex: String, renditions: [Rendition], logger: Logger
+        mediaID: ShardedID, original: ByteBuffer, originalDigest: ObjectDigest, renditions: [Rendition], logger: Logger
     ) async throws -> Stored {
-        let planned = renditions.map { rendition in
-            let hex = MediaKeys.hex(Array(SHA256.hash(data: rendition.bytes)))
-            return (rendition, StoredRendition(
+        let digests = try await Self.digests(of: renditions)
+        let planned = zip(renditions, digests).map { rendition, digest in
+            let hex = MediaKeys.hex(digest.sha256)
+            return (rendition, digest, StoredRendition(
                 preset: rendition.name, fileExtension: rendition.format.fileExtension, contentType: rendition.format.mimeType,
                 width: rendition.width, height: rendition.height, size: rendition.bytes.count,
                 key: MediaKeys.rendition(mediaID: mediaID, preset: rendition.name, fileExtension: rendition.format.fileExtension, sha256Hex: hex),
                 sha256: hex))
         }
-        let originalKey = MediaKeys.original(mediaID: mediaID, contentSHA256Hex: originalHex)
+        let originalKey = MediaKeys.original(mediaID: mediaID, contentSHA256Hex: MediaKeys.hex(originalDigest.sha256))
         let objectStore = self.objectStore
         let outcomes = await withTaskGroup(of: (String, (any Error)?).self) { group in
-            for (rendition, stored) in planned {
+            for (rendition, digest, stored) in planned {
                 group.addTask {
                     do {
-                        _ = try await objectStore.put(rendition.bytes, at: try ObjectKey(stored.key), contentType: stored.contentType, createOnly: false)
+                        _ = try await objectStore.put(
+                            ByteBuffer(bytes: rendition.bytes), at: try ObjectKey(stored.key), contentType: stored.contentType, createOnly: false,
+                            digest: digest)
                         return (stored.key, nil)
                     } catch {
                         return (stored.key, error)
@@ -48,7 +52,8 @@ public struct StoreStage: Sendable {
             }
             group.addTask {
                 do {
-                    _ = try await objectStore.put(original, at: try ObjectKey(originalKey), contentType: "application/octet-stream")
+                    _ = try await objectStore.put(
+                        original, at: try ObjectKey(originalKey), contentType: "application/octet-stream", createOnly: false, digest: originalDigest)
                     return (originalKey, nil)
                 } catch {
                     return (originalKey, error)
@@ -58,14 +63,26 @@ public struct StoreStage: Sendable {
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
         }
-        let keys = planned.map(\.1.key) + [originalKey]
+        let keys = planned.map(\.2.key) + [originalKey]
         if let failure = outcomes.first(where: { $0.1 != nil })?.1 {
             // A PUT that failed may still have landed (timeout after the write): delete every key, not just the
             // ones that reported success.
             await remove(keys, logger: logger)
             throw failure
         }
-        return Stored(renditions: planned.map(\.1), keys: keys)
+        return Stored(renditions: planned.map(\.2), keys: keys)
+    }
+
+    /// Each rendition's digests, on the thread pool: hashing is CPU work the cooperative pool must not do.
+    static func digests(of renditions: [Rendition]) async throws -> [ObjectDigest] {
+        let bodies = renditions.map(\.bytes)
+        do {
+            return try await NIOThreadPool.singleton.runIfActive {
+                bodies.map { bytes in bytes.withUnsafeBytes { ObjectDigest(of: $0) } }
+            }
+        } catch is CancellationError {
+            throw PipelineError(.cancelled, "upload cancelled before its renditions were stored")
+        }
     }
 
     /// Best-effort delete of objects that no row will point at. What cannot be deleted now is logged with its key

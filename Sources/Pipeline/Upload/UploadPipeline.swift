@@ -40,6 +40,10 @@ public struct UploadPipeline: Sendable {
             case .existing: metrics.recordOutcome("duplicate")
             }
             return outcome
+        } catch where Self.isCancellation(error) {
+            // A client that went away is not a failure of ours, whichever stage noticed it; the caller, which also sees
+            // cancellations before the pipeline runs, counts it.
+            throw error
         } catch let error as PipelineError {
             metrics.recordOutcome(error.code == .overloaded ? "overloaded" : "rejected_\(error.code)")
             throw error
@@ -72,7 +76,7 @@ public struct UploadPipeline: Sendable {
 
         let stored = try await timed("store") {
             try await store.store(
-                mediaID: mediaID, original: request.bytes, originalHex: received.sha256Hex, renditions: rendered.renditions, logger: logger)
+                mediaID: mediaID, original: request.bytes, originalDigest: received.digest, renditions: rendered.renditions, logger: logger)
         }
         metrics.bytesOut.increment(by: rendered.renditions.reduce(0) { $0 + $1.bytes.count })
 
@@ -100,6 +104,11 @@ public struct UploadPipeline: Sendable {
             let published = await timed("publish") { await publish.publish(rows, logger: logger) }
             return .created(record, published: published)
         }
+    }
+
+    /// The task was cancelled (the client disconnected), however the stage that noticed reported it.
+    public static func isCancellation(_ error: any Error) -> Bool {
+        error is CancellationError || (error as? PipelineError)?.code == .cancelled || Task.isCancelled
     }
 
     private func timed<T>(_ stage: String, _ body: () async throws -> T) async throws -> T {

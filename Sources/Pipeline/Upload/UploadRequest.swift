@@ -39,6 +39,8 @@ public enum UploadOutcome: Sendable {
 /// What the receive stage learned, before any pixel is decoded.
 public struct ReceivedUpload: Sendable {
     public var header: ImageHeader
-    public var sha256: [UInt8]
+    /// The original's SHA-256 (dedup, its object key, SigV4) and MD5 (Content-MD5), from the one pass over its bytes.
+    public var digest: ObjectDigest
+    public var sha256: [UInt8] { digest.sha256 }
     public var sha256Hex: String { MediaKeys.hex(sha256) }
 }

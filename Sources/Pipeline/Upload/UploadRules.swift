@@ -4,25 +4,27 @@ import Imaging
 
 /// The rules an upload's fields must follow; the API checks them before any image work.
 public enum UploadRules {
+    /// In Unicode code points (see `TextRules`).
     public static let maxCaptionLength = 2_200
     /// Networks `crosspost` may name (their HTTP APIs are configured per deployment).
     public static let crosspostNetworks: Set<String> = ["twitter", "facebook"]
 
     public static func validateCaption(_ caption: String) throws(PipelineError) -> String {
-        guard caption.count <= maxCaptionLength else {
-            throw PipelineError(.invalidRequest, "caption is longer than \(maxCaptionLength) characters")
+        do {
+            return try TextRules.validated(caption, field: "caption", maxCodePoints: maxCaptionLength, multiline: true)
+        } catch {
+            throw PipelineError(.invalidRequest, error.message)
         }
-        return caption
     }
 
-    /// `lat` and `lng` both or neither, in range.
+    /// `lat` and `lng` both or neither, plain decimal numbers in range.
     public static func location(latitude: String?, longitude: String?) throws(PipelineError) -> MediaLocation? {
         switch (latitude, longitude) {
         case (nil, nil):
             return nil
         case let (lat?, lng?):
-            guard let lat = Double(lat), let lng = Double(lng), lat.isFinite, lng.isFinite, (-90...90).contains(lat), (-180...180).contains(lng) else {
-                throw PipelineError(.invalidRequest, "lat must be a number in -90...90 and lng in -180...180")
+            guard let lat = DecimalText.double(lat), let lng = DecimalText.double(lng), (-90...90).contains(lat), (-180...180).contains(lng) else {
+                throw PipelineError(.invalidRequest, "lat must be a decimal number in -90...90 and lng in -180...180")
             }
             return MediaLocation(latitude: lat, longitude: lng)
         default:

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Storage
 
 /// Everything Darkroom reads from its environment. Defaults match the `make run` stack (`scripts/devstack env run`),
 /// so `darkroom serve` works there with no variable set. The README lists every variable.
@@ -9,6 +10,15 @@ public struct DarkroomConfiguration: Sendable {
         public var host: String
         /// `DARKROOM_HTTP_PORT`, default 8080.
         public var port: Int
+        /// `DARKROOM_HTTP_HEADER_TIMEOUT_MS`, default 10000: a request's head must arrive in full this soon after the
+        /// connection opened (its first request) or after its first byte (later ones), else the connection is closed.
+        public var headerTimeout: Duration
+        /// `DARKROOM_HTTP_IDLE_TIMEOUT_MS`, default 60000: a connection with no request in progress, or whose request
+        /// body stops arriving, is closed after this long.
+        public var idleTimeout: Duration
+        /// `DARKROOM_HTTP_MAX_CONNECTIONS`, default 1000: connections open at once; one more is answered 503 and
+        /// closed. Keep it below the process' open-file limit (`ulimit -n`) less what the pools use.
+        public var maxConnections: Int
     }
 
     public struct Postgres: Sendable {
@@ -54,6 +64,12 @@ public struct DarkroomConfiguration: Sendable {
         /// `DARKROOM_BCRYPT_COST`, default 12 (4...20): bcrypt work factor; each step doubles the CPU per signup and
         /// login. Tests use 4.
         public var bcryptCost: Int
+        /// `DARKROOM_BCRYPT_THREADS`, default half the cores (at least 1): threads that run bcrypt, and nothing else.
+        /// The rest of the cores stay free for sessions and uploads during a burst of logins.
+        public var bcryptThreads: Int
+        /// `DARKROOM_BCRYPT_QUEUE`, default 4: signups and logins that may wait for a bcrypt thread; beyond that they
+        /// get 503 `overloaded` with Retry-After at once.
+        public var bcryptQueue: Int
         /// `DARKROOM_SESSION_TTL_SECONDS`, default 2592000 (30 days): a session expires after this long unused.
         public var sessionTTL: Duration
     }
@@ -120,6 +136,49 @@ public struct DarkroomConfiguration: Sendable {
         public var celebrityThreshold: Int
     }
 
+    public struct RateLimits: Sendable {
+        /// `DARKROOM_RATE_*`: each `N/period` (`10/15m`; units ms, s, m, h, d) or `off`. See the README for the
+        /// defaults and why.
+        public var limits: [RateLimitKind: RateLimit]
+        /// `DARKROOM_TRUSTED_PROXIES`: CIDRs whose `X-Forwarded-For` is believed; default none.
+        public var trustedProxies: TrustedProxies
+
+        /// Variable and default of each limit.
+        public static let variables: [(kind: RateLimitKind, variable: String, default: String)] = [
+            (.loginAccount, "DARKROOM_RATE_LOGIN_ACCOUNT", "10/15m"),
+            (.loginIP, "DARKROOM_RATE_LOGIN_IP", "20/1m"),
+            (.signupIP, "DARKROOM_RATE_SIGNUP_IP", "10/1h"),
+            (.upload, "DARKROOM_RATE_UPLOAD_USER", "60/1h"),
+            (.comment, "DARKROOM_RATE_COMMENT_USER", "60/1h"),
+            (.like, "DARKROOM_RATE_LIKE_USER", "300/1h"),
+            (.follow, "DARKROOM_RATE_FOLLOW_USER", "100/1h"),
+        ]
+
+        /// `N/period` → the limit; `off` → nil.
+        public static func parse(_ spec: String) throws(ConfigurationError) -> RateLimit? {
+            let text = spec.lowercased().trimmingWhitespace()
+            if text == "off" { return nil }
+            let parts = text.split(separator: "/", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let count = Int(parts[0]), count >= 1 else {
+                throw ConfigurationError(.invalidConfiguration, "'\(spec)' is not N/period (e.g. 10/15m) or off")
+            }
+            let unit = parts[1].drop { $0.isNumber }
+            let amount = parts[1].prefix { $0.isNumber }
+            let number = amount.isEmpty ? 1 : Int(amount) ?? 0
+            let seconds: [Substring: Int64] = ["s": 1, "m": 60, "h": 3600, "d": 86_400]
+            let period: Duration
+            if unit == "ms" {
+                period = .milliseconds(number)
+            } else if let factor = seconds[unit] {
+                period = .seconds(Int64(number) * factor)
+            } else {
+                throw ConfigurationError(.invalidConfiguration, "'\(spec)': the period's unit must be ms, s, m, h or d")
+            }
+            guard number >= 1 else { throw ConfigurationError(.invalidConfiguration, "'\(spec)': the period must be positive") }
+            return RateLimit(count: count, period: period)
+        }
+    }
+
     public var http: HTTP
     public var postgres: Postgres
     public var redis: Redis
@@ -129,6 +188,7 @@ public struct DarkroomConfiguration: Sendable {
     public var origin: Origin
     public var workers: Workers
     public var feeds: Feeds
+    public var rateLimits: RateLimits
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
     /// `DARKROOM_LOG_LEVEL`, default info.
@@ -138,7 +198,10 @@ public struct DarkroomConfiguration: Sendable {
         let env = EnvironmentReader(environment)
         http = HTTP(
             host: env.string("DARKROOM_HTTP_HOST", default: "127.0.0.1"),
-            port: try env.int("DARKROOM_HTTP_PORT", default: 8080, in: 0...65535)
+            port: try env.int("DARKROOM_HTTP_PORT", default: 8080, in: 0...65535),
+            headerTimeout: try env.milliseconds("DARKROOM_HTTP_HEADER_TIMEOUT_MS", default: 10_000, in: 10...600_000),
+            idleTimeout: try env.milliseconds("DARKROOM_HTTP_IDLE_TIMEOUT_MS", default: 60_000, in: 10...3_600_000),
+            maxConnections: try env.int("DARKROOM_HTTP_MAX_CONNECTIONS", default: 1_000, in: 1...1_000_000)
         )
 
         let urls = env.string(
@@ -186,6 +249,8 @@ public struct DarkroomConfiguration: Sendable {
 
         accounts = Accounts(
             bcryptCost: try env.int("DARKROOM_BCRYPT_COST", default: 12, in: 4...20),
+            bcryptThreads: try env.int("DARKROOM_BCRYPT_THREADS", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2), in: 1...256),
+            bcryptQueue: try env.int("DARKROOM_BCRYPT_QUEUE", default: 4, in: 0...10_000),
             sessionTTL: .seconds(try env.int("DARKROOM_SESSION_TTL_SECONDS", default: 2_592_000, in: 60...31_536_000))
         )
 
@@ -224,6 +289,14 @@ public struct DarkroomConfiguration: Sendable {
             chunkSize: try env.int("DARKROOM_FEED_CHUNK_SIZE", default: 10_000, in: 1...1_000_000),
             celebrityThreshold: try env.int("DARKROOM_FEED_CELEBRITY_THRESHOLD", default: 100_000, in: 0...Int.max)
         )
+
+        var limits: [RateLimitKind: RateLimit] = [:]
+        for entry in RateLimits.variables {
+            limits[entry.kind] = try env.parse(entry.variable, default: entry.default) { spec throws(ConfigurationError) in try RateLimits.parse(spec) }
+        }
+        rateLimits = RateLimits(
+            limits: limits,
+            trustedProxies: try env.parse("DARKROOM_TRUSTED_PROXIES", default: "") { spec throws(ConfigurationError) in try TrustedProxies(parsing: spec) })
 
         cdnBaseURL = env.string("DARKROOM_CDN_BASE_URL", default: "http://127.0.0.1:8080")
         let level = env.string("DARKROOM_LOG_LEVEL", default: "info").lowercased()

@@ -8,8 +8,9 @@ import RedisClient
 /// The services that drain the async stages: one ``StageWorker`` per stage, an ``OutboxRelay`` per PostgreSQL
 /// server, and a ``StreamTrimmer``. `darkroom work` and `darkroom serve --role all` both build them here.
 public struct WorkerRuntime: Sendable {
-    /// The Redis client the workers read and acknowledge through. Kept apart from the shared client because every
-    /// stage's blocking read holds one of its connections; it must run in the ServiceGroup before the workers.
+    /// The Redis client the workers read and acknowledge through, with its own connections and threads: every stage's
+    /// blocking XREADGROUP holds one of each, and must never starve the API's session lookups (the shared client).
+    /// It must run in the ServiceGroup before the workers.
     public let queueRedis: RedisClient
     public let workers: [StageWorker]
     public let relays: [OutboxRelay]
@@ -18,8 +19,9 @@ public struct WorkerRuntime: Sendable {
     /// In start order: the queue client first (it shuts down last), then relays, trimmer and workers.
     public var services: [any Service] { [queueRedis] + relays.map { $0 as any Service } + [trimmer] + workers.map { $0 as any Service } }
 
-    /// Blocking-pool threads the runtime may hold at once (each stage's read, plus acknowledgements).
-    public static func blockingThreads(stageCount: Int) -> Int { 2 * stageCount + 2 }
+    /// Connections (and so threads) of the queue client: each stage's blocking read holds one for its whole wait, and
+    /// as many again serve acknowledgements, retries and trimming without queueing behind the reads.
+    public static func queueConnections(stageCount: Int) -> Int { 2 * stageCount + 2 }
 
     /// - Parameter stages: the stages to run; `nil` runs every registered one. Unknown names throw `.invalidConfiguration`.
     public init(
@@ -40,7 +42,7 @@ public struct WorkerRuntime: Sendable {
         }
 
         var redisConfiguration = dependencies.redis.configuration
-        redisConfiguration.poolSize = Self.blockingThreads(stageCount: handlers.count)
+        redisConfiguration.poolSize = Self.queueConnections(stageCount: handlers.count)
         do {
             queueRedis = try RedisClient(configuration: redisConfiguration, logger: logger)
         } catch {

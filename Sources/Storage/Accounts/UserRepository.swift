@@ -53,29 +53,16 @@ public struct UserRepository: UserStore {
         return try decodeRecord(row, shard: id.shard)
     }
 
-    /// Several users, read from their shards in parallel, in the order asked; unknown ids left out.
+    /// Several users, one query per server holding them, in the order asked; unknown ids left out.
     public func users(ids: [ShardedID], logger: Logger) async throws -> [UserRecord] {
-        let byShard = Dictionary(grouping: ids.filter { postgres.shardMap.allShards.contains($0.shard) }, by: \.shard)
-        let found = try await withThrowingTaskGroup(of: [UserRecord].self) { group in
-            for (shard, shardIDs) in byShard {
-                let values = shardIDs.map(\.rawValue)
-                group.addTask {
-                    let rows = try await postgres.query(shard: shard, logger: logger) { schema in
-                        "SELECT \(unescaped: Self.columns) FROM \(schema).users WHERE id = ANY(\(values))"
-                    }
-                    return try rows.map { try decodeRecord($0, shard: shard) }
-                }
-            }
-            var all: [ShardedID: UserRecord] = [:]
-            for try await records in group { for record in records { all[record.id] = record } }
-            return all
+        try await postgres.records(ids: ids, logger: logger, id: \UserRecord.id, decode: { try decodeRecord($0, shard: nil) }) { schema, values in
+            "SELECT \(unescaped: Self.columns) FROM \(schema).users WHERE id = ANY(\(values))"
         }
-        return ids.compactMap { found[$0] }
     }
 
     static let columns = "id, username, display_name, password_hash, created_at, follower_count, following_count, media_count"
 
-    private func decodeRecord(_ row: PostgresRow, shard: Int) throws -> UserRecord {
+    private func decodeRecord(_ row: PostgresRow, shard: Int?) throws -> UserRecord {
         let (id, username, displayName, hash, createdAt, followers, following, media) = try decode(
             row, as: (ShardedID, String, String, String, Date, Int64, Int64, Int64).self, shard: shard)
         return UserRecord(

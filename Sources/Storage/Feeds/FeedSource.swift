@@ -1,7 +1,7 @@
 import Logging
 import PostgresNIO
 
-/// What PostgreSQL knows about feeds: the recent media ids of a set of authors, one query per shard, in parallel.
+/// What PostgreSQL knows about feeds: the recent media ids of a set of authors, one query per physical server, in parallel.
 public struct FeedSource: Sendable {
     public let postgres: ShardedPostgres
 
@@ -15,27 +15,17 @@ public struct FeedSource: Sendable {
         owners: [ShardedID], before: ShardedID? = nil, since: ShardedID? = nil, limit: Int, includeDeleted: Bool = false,
         logger: Logger
     ) async throws -> [ShardedID] {
-        let byShard = Dictionary(grouping: owners.filter { postgres.shardMap.allShards.contains($0.shard) }, by: \.shard)
         let upper = before?.rawValue ?? Int64.max
         let lower = since?.rawValue ?? Int64.min
         let live = includeDeleted ? "" : "AND deleted_at IS NULL"
-        let found = try await withThrowingTaskGroup(of: [ShardedID].self) { group in
-            for (shard, ids) in byShard {
-                let values = ids.map(\.rawValue)
-                group.addTask {
-                    let rows = try await postgres.query(shard: shard, logger: logger) { schema in
-                        """
-                        SELECT id FROM \(schema).media WHERE owner_id = ANY(\(values)) AND id < \(upper) AND id >= \(lower) \(unescaped: live)
-                        ORDER BY id DESC LIMIT \(limit)
-                        """
-                    }
-                    return try rows.map { try $0.decode(ShardedID.self) }
-                }
-            }
-            var all: [ShardedID] = []
-            for try await ids in group { all += ids }
-            return all
-        }
+        let values = owners.map(\.rawValue)
+        let rows = try await postgres.queryAcrossShards(owners.map(\.shard), logger: logger) { schema in
+            """
+            SELECT id FROM \(schema).media WHERE owner_id = ANY(\(values)) AND id < \(upper) AND id >= \(lower) \(unescaped: live)
+            ORDER BY id DESC LIMIT \(limit)
+            """
+        }.rows
+        let found = try rows.map { try $0.decode(ShardedID.self) }
         return Array(found.sorted(by: >).prefix(limit))
     }
 }

@@ -107,27 +107,11 @@ public struct MediaRepository: Sendable {
         return try rows.first.map { try Self.decodeRecord($0) }
     }
 
-    /// Several media, fetched from their shards in parallel, in the order asked; missing and deleted ones left out.
+    /// Several media, one query per server holding them, in the order asked; missing and deleted ones left out.
     public func media(ids: [ShardedID], logger: Logger) async throws -> [MediaRecord] {
-        let byShard = Dictionary(grouping: ids.filter { postgres.shardMap.allShards.contains($0.shard) }, by: \.shard)
-        let found = try await withThrowingTaskGroup(of: [MediaRecord].self) { group in
-            for (shard, shardIDs) in byShard {
-                let values = shardIDs.map(\.rawValue)
-                group.addTask {
-                    let rows = try await postgres.withConnection(shard: shard, logger: logger) { connection, schema in
-                        try await connection.query(
-                            "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.id = ANY(\(values)) AND m.deleted_at IS NULL",
-                            logger: logger
-                        ).collect()
-                    }
-                    return try rows.map { try Self.decodeRecord($0) }
-                }
-            }
-            var all: [ShardedID: MediaRecord] = [:]
-            for try await records in group { for record in records { all[record.id] = record } }
-            return all
+        try await postgres.records(ids: ids, logger: logger, id: \MediaRecord.id, decode: Self.decodeRecord) { schema, values in
+            "SELECT \(unescaped: Self.columns(schema)) FROM \(schema).media m WHERE m.id = ANY(\(values)) AND m.deleted_at IS NULL"
         }
-        return ids.compactMap { found[$0] }
     }
 
     /// The owner's live media, newest first, with ids below `before` (the cursor).

@@ -12,8 +12,10 @@ public protocol ObjectStore: Sendable {
     ///
     /// A retried create-only put whose first attempt did land answers `.alreadyExists`: keys are
     /// deterministic, so callers treat that as "already stored" when the content is the same.
+    ///
+    /// `digest`, when the caller already has it, spares the store hashing the body again (on the caller's task).
     @discardableResult
-    func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool) async throws -> String
+    func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool, digest: ObjectDigest?) async throws -> String
 
     /// Reads the object, or only `range` of it (then `contentRange` is set). `.notFound`, `.invalidRange`.
     func get(_ key: ObjectKey, range: ObjectRange?) async throws -> StoredObject
@@ -40,8 +42,8 @@ public protocol ObjectStore: Sendable {
 
 extension ObjectStore {
     @discardableResult
-    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String) async throws -> String {
-        try await put(body, at: key, contentType: contentType, createOnly: false)
+    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool = false) async throws -> String {
+        try await put(body, at: key, contentType: contentType, createOnly: createOnly, digest: nil)
     }
 
     @discardableResult

@@ -30,8 +30,10 @@ public struct S3ObjectStore: ObjectStore, Service {
     public func shutdown() async throws { try await mapped { try await client.shutdown() } }
 
     @discardableResult
-    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool) async throws -> String {
-        try await mapped { try await client.put(body, at: key, contentType: contentType, createOnly: createOnly) }
+    public func put(_ body: ByteBuffer, at key: ObjectKey, contentType: String, createOnly: Bool, digest: ObjectDigest?) async throws -> String {
+        try await mapped {
+            try await client.put(body, at: key, contentType: contentType, createOnly: createOnly, sha256: digest?.sha256, md5: digest?.md5)
+        }
     }
 
     public func get(_ key: ObjectKey, range: ObjectRange?) async throws -> StoredObject {

@@ -28,6 +28,7 @@ public final class ShardedPostgres: Service, Sendable {
 
     private let clients: [PostgresClient]
     private let reachability: [Reachability]
+    private let callCounts: [CallCount]
     private let logger: Logger
 
     public init(
@@ -38,6 +39,7 @@ public final class ShardedPostgres: Service, Sendable {
         self.configuration = configuration
         self.logger = logger
         self.reachability = configuration.servers.map { _ in Reachability() }
+        self.callCounts = configuration.servers.map { _ in CallCount() }
         self.clients = configuration.servers.map { server in
             var client = server.clientConfiguration()
             client.options.connectTimeout = configuration.connectTimeout
@@ -199,6 +201,12 @@ public final class ShardedPostgres: Service, Sendable {
         }
     }
 
+    /// Calls (one leased connection each, normally one statement) sent to `server` since this client was made: what
+    /// a read costs, observable without `pg_stat_statements`.
+    public func callCount(server: Int) -> Int {
+        callCounts.indices.contains(server) ? callCounts[server].value.withLock { $0 } : 0
+    }
+
     // MARK: - Internals
 
     private func checkServer(_ server: Int) throws(StorageError) {
@@ -224,6 +232,7 @@ public final class ShardedPostgres: Service, Sendable {
         let endpoint = endpoint(ofServer: server)
         let reachability = reachability[server]
         let leaseTimeout = reachability.isUnreachable ? configuration.unreachableLeaseTimeout : deadline
+        callCounts[server].value.withLock { $0 += 1 }
         do {
             let result = try await PostgresDeadline.run(client: clients[server], timeout: deadline, leaseTimeout: leaseTimeout, logger: logger, body)
             reachability.update(reachable: true)
@@ -255,6 +264,10 @@ private final class Reachability: Sendable {
     func update(reachable: Bool) {
         unreachable.withLock { $0 = !reachable }
     }
+}
+
+private final class CallCount: Sendable {
+    let value = Mutex(0)
 }
 
 /// One server's answer to ``ShardedPostgres/ping(timeout:)``.

@@ -147,22 +147,12 @@ public struct FollowRepository: Sendable {
         return try rows.first?.decode(Int64.self)
     }
 
-    /// Which of `users` have more than `threshold` followers (read from their shards in parallel).
+    /// Which of `users` have more than `threshold` followers (one query per server holding them).
     public func usersAbove(followerThreshold threshold: Int64, among users: [ShardedID], logger: Logger) async throws -> [ShardedID] {
-        let byShard = Dictionary(grouping: users.filter { postgres.shardMap.allShards.contains($0.shard) }, by: \.shard)
-        return try await withThrowingTaskGroup(of: [ShardedID].self) { group in
-            for (shard, ids) in byShard {
-                let values = ids.map(\.rawValue)
-                group.addTask {
-                    let rows = try await postgres.query(shard: shard, logger: logger) { schema in
-                        "SELECT id FROM \(schema).users WHERE id = ANY(\(values)) AND follower_count > \(threshold)"
-                    }
-                    return try rows.map { try $0.decode(ShardedID.self) }
-                }
-            }
-            var all: [ShardedID] = []
-            for try await ids in group { all += ids }
-            return all
-        }
+        let values = users.map(\.rawValue)
+        let rows = try await postgres.queryAcrossShards(users.map(\.shard), logger: logger) { schema in
+            "SELECT id FROM \(schema).users WHERE id = ANY(\(values)) AND follower_count > \(threshold)"
+        }.rows
+        return try rows.map { try $0.decode(ShardedID.self) }
     }
 }
