@@ -1,6 +1,6 @@
 /// What an upload's header may declare before we refuse to decode it. Checked on the header alone, before any
 /// pixel is decoded, so a 100 KB file that claims 4 gigapixels costs microseconds, not gigabytes.
-public struct ImageLimits: Sendable, Hashable {
+public struct ImageLimits: Sendable, Hashable, Codable {
     /// Largest width × height (of the first frame). Default 50 megapixels (imgproxy's `MAX_SRC_RESOLUTION`).
     public var maxPixels: Int
     /// Longest side in pixels. Default 16,384 (libheif's own limit; no phone camera comes close).

@@ -1,5 +1,5 @@
 /// How the engine renders; every default is the production setting.
-public struct RenderConfiguration: Sendable, Hashable {
+public struct RenderConfiguration: Sendable, Hashable, Codable {
     /// Output sizes. Default: 1080w, 640w, 320w, 150×150 attention-cropped square.
     public var presets: [RenditionPreset]
     /// Encodings written for every preset. Default JPEG and WebP.

@@ -7,6 +7,8 @@ enum Resampler {
         _ image: VipsImageRef, width: Int, height: Int, kernel: VipsKernel = VIPS_KERNEL_LANCZOS3
     ) throws(ImagingError) -> VipsImageRef {
         guard image.width != width || image.height != height else { return image }
+        // A 0-px target would reach libvips' generate assertion (a process abort), not an error.
+        guard width > 0, height > 0 else { throw ImagingError(.renderFailed, "resize to \(width)x\(height)") }
         let hscale = Double(width) / Double(image.width)
         let vscale = Double(height) / Double(image.height)
         guard image.hasAlpha else {

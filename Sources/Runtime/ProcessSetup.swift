@@ -8,6 +8,7 @@ import Metrics
 import Prometheus
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 
 /// Start-up steps every command shares: malloc tuning, configuration (exit 78 naming a bad variable), logging and the
 /// shared clients.
@@ -70,6 +71,26 @@ public enum ProcessSetup {
     public static func configurationFailure(_ error: ConfigurationError) -> ExitCode {
         FileHandle.standardError.write(Data("darkroom: invalid configuration: \(error.message)\n".utf8))
         return ExitCode(78)
+    }
+
+    /// Runs the shared clients (they are services) around a one-off command's `body`, and shuts them down properly
+    /// when it is done, whatever it did.
+    public static func withRunning<T: Sendable>(
+        _ dependencies: DarkroomDependencies, logger: Logger, _ body: () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
+            group.addTask { try await services.run() }
+            defer { group.cancelAll() }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body())
+            } catch {
+                result = .failure(error)
+            }
+            await services.triggerGracefulShutdown()
+            return try result.get()
+        }
     }
 
     /// Routes every swift-metrics instrument of the process into a Prometheus registry; returns the registry.

@@ -56,20 +56,14 @@ struct DeadLetterCommand: AsyncParsableCommand {
     func run() async throws {
         let (_, logger, dependencies) = try ProcessSetup.start("darkroom.jobs")
         let dlq = DeadLetterQueue(redis: dependencies.redis, stream: JobStream(topic: OutboxTopic(rawValue: stage)))
-        // The shared clients are services: run them so they are shut down properly when the action is done.
-        let failed = await withThrowingTaskGroup(of: Void.self) { group in
-            let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
-            group.addTask { try await services.run() }
-            defer { group.cancelAll() }
-            var failed = false
+        let failed = try await ProcessSetup.withRunning(dependencies, logger: logger) {
             do {
                 try await perform(dlq)
+                return false
             } catch {
                 logger.error("dlq \(action.rawValue) failed", metadata: ["error": "\(String(reflecting: error))"])
-                failed = true
+                return true
             }
-            await services.triggerGracefulShutdown()
-            return failed
         }
         if failed { throw ExitCode.failure }
     }

@@ -16,29 +16,17 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (_, logger, dependencies) = try ProcessSetup.start("darkroom.migrate")
-        let report = try await withThrowingTaskGroup(of: MigrationReport?.self) { group in
-            let services = ServiceGroup(configuration: .init(services: dependencies.services, logger: logger))
-            group.addTask {
-                try await services.run()
-                return nil
-            }
-            defer { group.cancelAll() }
+        let report = try await ProcessSetup.withRunning(dependencies, logger: logger) {
             let migrator = Migrator()
-            let report: MigrationReport
             do {
-                if dryRun {
-                    report = try await migrator.plan(dependencies.postgres, logger: logger)
-                } else {
-                    report = try await migrator.migrate(dependencies.postgres, logger: logger)
-                    try await dependencies.objectStore.createBucketIfMissing()
-                }
+                if dryRun { return try await migrator.plan(dependencies.postgres, logger: logger) }
+                let report = try await migrator.migrate(dependencies.postgres, logger: logger)
+                try await dependencies.objectStore.createBucketIfMissing()
+                return report
             } catch {
                 logger.critical("migration failed", metadata: ["error": "\(String(reflecting: error))"])
-                await services.triggerGracefulShutdown()
                 throw ExitCode.failure
             }
-            await services.triggerGracefulShutdown()
-            return report
         }
         print(report)
     }

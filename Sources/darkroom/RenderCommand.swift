@@ -1,7 +1,10 @@
 import ArgumentParser
 import Foundation
-import Runtime
 import Imaging
+import Logging
+import NIOCore
+import Pipeline
+import Runtime
 
 /// `darkroom render`: exactly the server's image engine, on files. Used by people, tests and `make bench`.
 ///
@@ -11,6 +14,10 @@ import Imaging
 /// "format", "width", "height", "bytes", "path"?}]}`. Sizes are upright pixels; `cpu_ms` is the process' user+system
 /// CPU for the render (libvips threads included) and, like `wall_ms`, the median over `--repeat` runs. A rejected file
 /// has `ok: false`, `error` and the two timings only. The exit status is 1 when any file was rejected.
+///
+/// By default the engine runs in this process (people, benchmarks). `--isolated` renders through a one-worker
+/// `RenderWorkerPool`, as the server does; `cpu_ms` then adds the worker's CPU to this process', so `make bench` can
+/// put the isolation's cost next to the in-process path.
 struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
@@ -42,6 +49,9 @@ struct RenderCommand: AsyncParsableCommand {
     @Option(name: .long, help: "JPEG renditions at least this wide are progressive (a huge value: all baseline).")
     var progressiveMinWidth: Int = RenderConfiguration().progressiveMinWidth
 
+    @Flag(name: .long, help: "Render in a render-worker process, as the server does (default: in this process).")
+    var isolated = false
+
     @Option(name: .long, help: "Largest width x height accepted from the header.")
     var maxPixels: Int = ImageLimits.default.maxPixels
 
@@ -71,12 +81,18 @@ struct RenderCommand: AsyncParsableCommand {
         let chosen = try Filter.named(filter)
         if let out { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) }
 
+        let pool = isolated
+            ? RenderWorkerPool(
+                configuration: .init(size: 1), environment: ProcessInfo.processInfo.environment,
+                logger: Logger(label: "darkroom.render"))
+            : nil
         var rejected = 0
         for input in inputs {
-            let report = await render(input, engine: engine, filter: chosen)
+            let report = await render(input, engine: engine, pool: pool, filter: chosen)
             if !report.ok { rejected += 1 }
             print(json ? try report.jsonLine() : report.text)
         }
+        await pool?.shutdown()
         if rejected > 0 { throw ExitCode(1) }
     }
 
@@ -90,23 +106,34 @@ struct RenderCommand: AsyncParsableCommand {
         return parsed
     }
 
-    private func render(_ input: String, engine: ImageEngine, filter: Filter) async -> RenderReport {
+    private func render(_ input: String, engine: ImageEngine, pool: RenderWorkerPool?, filter: Filter) async -> RenderReport {
         guard let data = FileManager.default.contents(atPath: input) else {
             return RenderReport(file: input, error: .init(code: "unreadable_file", message: "cannot read \(input)"), cpuMs: 0, wallMs: 0)
         }
         let bytes = [UInt8](data)
         var cpu: [Double] = []
         var wall: [Double] = []
-        var last: Result<RenderResult, ImagingError>!
+        var last: Result<RenderResult, Rejection>!
         for _ in 0..<`repeat` {
             let cpuStart = ProcessClock.cpuMilliseconds()
             let wallStart = ContinuousClock.now
-            do {
-                last = .success(try await engine.render(bytes, filter: filter))
-            } catch {
-                last = .failure(error)
+            var workerCPU = 0.0
+            if let pool {
+                do throws(PipelineError) {
+                    let measured = try await pool.renderMeasured(ByteBuffer(bytes: bytes), filter: filter, configuration: engine.configuration)
+                    workerCPU = measured.workerCPUMilliseconds
+                    last = .success(measured.result)
+                } catch {
+                    last = .failure(Rejection(code: error.code.description, message: error.message))
+                }
+            } else {
+                do throws(ImagingError) {
+                    last = .success(try await engine.render(bytes, filter: filter))
+                } catch {
+                    last = .failure(Rejection(code: error.code.description, message: error.message))
+                }
             }
-            cpu.append(ProcessClock.cpuMilliseconds() - cpuStart)
+            cpu.append(ProcessClock.cpuMilliseconds() - cpuStart + workerCPU)
             wall.append((ContinuousClock.now - wallStart).milliseconds)
             if case .failure = last { break }
         }
@@ -114,7 +141,7 @@ struct RenderCommand: AsyncParsableCommand {
         let wallMs = wall.median.rounded(toPlaces: 1)
         switch last! {
         case .failure(let error):
-            return RenderReport(file: input, error: .init(code: error.code.description, message: error.message), cpuMs: cpuMs, wallMs: wallMs)
+            return RenderReport(file: input, error: .init(code: error.code, message: error.message), cpuMs: cpuMs, wallMs: wallMs)
         case .success(let result):
             var renditions: [RenderReport.RenditionReport] = []
             for rendition in result.renditions {
@@ -135,6 +162,12 @@ struct RenderCommand: AsyncParsableCommand {
             return RenderReport(file: input, facts: result.facts, renditions: renditions, cpuMs: cpuMs, wallMs: wallMs)
         }
     }
+}
+
+/// Why a file was not rendered, from the in-process engine or the render worker pool alike.
+private struct Rejection: Error {
+    var code: String
+    var message: String
 }
 
 /// One line of `darkroom render` output. The JSON shape is a contract with `make bench`: add keys, never rename.
@@ -224,21 +257,6 @@ struct RenderReport: Encodable {
             lines.append("  \(rendition.name).\(rendition.format) \(rendition.width)x\(rendition.height) \(rendition.bytes) B\(rendition.path.map { " -> \($0)" } ?? "")")
         }
         return lines.joined(separator: "\n")
-    }
-}
-
-enum ProcessClock {
-    /// User + system CPU of the whole process (all threads), in milliseconds.
-    static func cpuMilliseconds() -> Double {
-        var usage = rusage()
-        #if os(Linux)
-        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        let seconds = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-        let micros = Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
-        return seconds * 1000 + micros / 1000
     }
 }
 

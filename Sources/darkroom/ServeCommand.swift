@@ -28,14 +28,15 @@ struct ServeCommand: AsyncParsableCommand {
         let (configuration, logger, dependencies) = try ProcessSetup.start("darkroom")
         let metrics = DarkroomMetrics()
         metrics.bootstrapMetricsSystem()
+        let media = MediaServices(
+            dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory), logger: logger,
+            metricsFactory: metrics.factory)
         let app = buildApplication(
             configuration: configuration,
             readinessChecks: dependencies.readinessChecks,
             logger: logger,
             accounts: AccountServices(dependencies: dependencies, configuration: configuration),
-            media: MediaServices(
-                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory),
-                metricsFactory: metrics.factory),
+            media: media,
             metrics: metrics,
             social: SocialServices(dependencies: dependencies, configuration: configuration)
         )
@@ -47,7 +48,9 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ProcessSetup.configurationFailure(error)
             }
         }
-        // Last in the list = first to stop: the API stops taking requests before the workers drain.
+        // Last in the list = first to stop: the API stops taking requests before the workers drain, and the render
+        // workers end after the uploads in flight.
+        services.append(media.renderPool)
         services.append(app)
         let group = ServiceGroup(
             configuration: .init(

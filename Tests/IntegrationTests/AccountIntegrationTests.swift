@@ -35,6 +35,9 @@ struct AccountStack {
         var environment = TestStack.environment
         environment["DARKROOM_BCRYPT_COST"] = "4"
         environment["DARKROOM_SESSION_TTL_SECONDS"] = String(sessionTTLSeconds)
+        // The test runner is not `darkroom`: the render workers are the built binary.
+        environment["DARKROOM_RENDER_WORKER_EXECUTABLE"] = environment["DARKROOM_RENDER_WORKER_EXECUTABLE"]
+            ?? TestStack.repositoryRoot.appendingPathComponent(".build/debug/darkroom").path
         // Suites run in parallel and share one Redis and (in router tests) one "unknown" address: generous limits keep
         // the limits' code path in every test without any test tripping them. Rate-limit tests set tight ones.
         for entry in DarkroomConfiguration.RateLimits.variables { environment[entry.variable] = "1000000/1s" }
@@ -50,7 +53,7 @@ struct AccountStack {
             metrics: metrics,
             services: AccountServices(dependencies: dependencies, configuration: configuration),
             media: MediaServices(
-                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory),
+                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory), logger: logger,
                 metricsFactory: metrics.factory),
             social: SocialServices(
                 postgres: dependencies.postgres, redis: dependencies.redis,
@@ -60,7 +63,7 @@ struct AccountStack {
             configuration: configuration, readinessChecks: dependencies.readinessChecks, logger: logger,
             accounts: stack.services, media: stack.media, metrics: stack.metrics, social: stack.social
         )
-        var services = dependencies.services
+        var services: [any Service] = dependencies.services + [stack.media.renderPool]
         if workers {
             services += try WorkerRuntime(stages: nil, configuration: configuration, dependencies: dependencies, logger: logger).services
         }

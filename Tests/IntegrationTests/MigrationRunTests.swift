@@ -28,6 +28,16 @@ struct MigrationRunTests {
             let after = try await catalogs(db)
             #expect(before == after)
             #expect(try await Migrator().plan(db, logger: logger).stepCount == 0)
+
+            // V0007 is written to be re-runnable: its statements again, on an applied shard, fail nowhere and change nothing.
+            let schema = try ShardSchema(shard: 0)
+            let v7 = try #require(Migrations.all.first { $0.version == 7 })
+            try await db.withTransaction(shard: 0) { connection, _ in
+                for sql in v7.sql(for: .init(server: 0, schema: schema)) {
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
+                }
+            }
+            #expect(try await catalogs(db) == after)
         }
     }
 

@@ -146,16 +146,6 @@ struct UploadIntegrationTests {
         }
     }
 
-    @Test func exifGPSIsTheLocationWhenTheFormHasNone() async throws {
-        try await AccountStack.run { _, client in
-            let (_, token) = try await client.newSession(AccountStack.uniqueName("gps"))
-            let answer = try await client.upload(try Self.bytes("facts_gps_camera.jpg"), token: token)
-            try #require(answer.status == .created)
-            let location = try #require(try decodeMedia(answer.body).location)
-            #expect(abs(location.lat) > 0.0001 || abs(location.lng) > 0.0001)
-        }
-    }
-
     struct FieldCase: Sendable, CustomTestStringConvertible {
         var fields: [String: String]
         var field: String
@@ -172,6 +162,8 @@ struct UploadIntegrationTests {
         FieldCase(fields: ["caption": "escape\u{1B}[2J"], field: "caption"),
         FieldCase(fields: ["lat": "0x10", "lng": "0"], field: "lat"),
         FieldCase(fields: ["lat": "1", "lng": "1e2"], field: "lat"),
+        FieldCase(fields: ["location": "exif", "lat": "1", "lng": "2"], field: "location"),
+        FieldCase(fields: ["location": "gps"], field: "location"),
     ])
     func badFieldsAre400NamingTheField(_ test: FieldCase) async throws {
         let (fields, field) = (test.fields, test.field)

@@ -57,4 +57,37 @@ import Testing
         #expect(MetadataStage.captureDate("yesterday") == nil)
         #expect(MetadataStage.captureDate(nil) == nil)
     }
+
+    struct LocationCase: Sendable {
+        var given: MediaLocation?
+        var field: String?
+        var expected: PublicLocation?
+    }
+
+    /// Private by default; `location=exif` opts in to the photo's GPS; never both ways at once; no other value.
+    @Test(arguments: [
+        LocationCase(given: nil, field: nil, expected: PublicLocation.none),
+        LocationCase(given: nil, field: "", expected: PublicLocation.none),
+        LocationCase(given: MediaLocation(latitude: 1, longitude: 2), field: nil, expected: .given(MediaLocation(latitude: 1, longitude: 2))),
+        LocationCase(given: nil, field: "exif", expected: .exif),
+        LocationCase(given: nil, field: "EXIF", expected: .exif),
+        LocationCase(given: MediaLocation(latitude: 1, longitude: 2), field: "exif", expected: nil),
+        LocationCase(given: nil, field: "public", expected: nil),
+    ])
+    func publicLocationFromTheForm(_ test: LocationCase) throws {
+        if let expected = test.expected {
+            #expect(try UploadRules.publicLocation(given: test.given, location: test.field) == expected)
+        } else {
+            #expect(throws: PipelineError.self) { try UploadRules.publicLocation(given: test.given, location: test.field) }
+        }
+    }
+
+    @Test func onlyTheOptInPublishesTheExifGPS() {
+        let gps = MediaLocation(latitude: -22.95, longitude: -43.21)
+        let sent = MediaLocation(latitude: 1, longitude: 2)
+        #expect(PublicLocation.none.resolved(exifGPS: gps) == nil)
+        #expect(PublicLocation.given(sent).resolved(exifGPS: gps) == sent)
+        #expect(PublicLocation.exif.resolved(exifGPS: gps) == gps)
+        #expect(PublicLocation.exif.resolved(exifGPS: nil) == nil)
+    }
 }

@@ -1,4 +1,5 @@
 import Runtime
+import Storage
 import Testing
 
 @Suite struct ConfigurationTests {
@@ -12,6 +13,9 @@ import Testing
         #expect(config.http.headerTimeout == .seconds(10))
         #expect(config.http.idleTimeout == .seconds(60))
         #expect(config.http.maxConnections == 1_000)
+        #expect(config.failpoints == .none)
+        #expect(config.sweep.grace == .seconds(3600))
+        #expect(config.sweep.interval == .seconds(3600))
         #expect(config.origin.cacheBytes == 64 << 20)
         #expect(config.origin.signingKeys.isEmpty)
     }
@@ -21,6 +25,17 @@ import Testing
         let config = try DarkroomConfiguration(environment: ["DARKROOM_ORIGIN_SIGNING_KEYS": " \(new) , \(old) ,", "DARKROOM_ORIGIN_CACHE_BYTES": "0"])
         #expect(config.origin.signingKeys == [new, old])
         #expect(config.origin.cacheBytes == 0)
+    }
+
+    @Test func failpointsAndTheSweepAreConfigured() throws {
+        let config = try DarkroomConfiguration(environment: [
+            "DARKROOM_FAILPOINTS": "media.commit_answer_lost, upload.stall_after_store",
+            "DARKROOM_SWEEP_GRACE_SECONDS": "0",
+            "DARKROOM_SWEEP_INTERVAL_SECONDS": "0",
+        ])
+        #expect(config.failpoints.armed == [.mediaCommitAnswerLost, .uploadStallAfterStore])
+        #expect(config.sweep.grace == .zero)
+        #expect(config.sweep.interval == nil, "0 turns the periodic sweep off")
     }
 
     @Test func readsOverrides() throws {
@@ -60,6 +75,9 @@ import Testing
         ("DARKROOM_HTTP_HEADER_TIMEOUT_MS", "0"),
         ("DARKROOM_HTTP_IDLE_TIMEOUT_MS", "forever"),
         ("DARKROOM_HTTP_MAX_CONNECTIONS", "0"),
+        ("DARKROOM_FAILPOINTS", "upload.explode"),
+        ("DARKROOM_SWEEP_GRACE_SECONDS", "-1"),
+        ("DARKROOM_SWEEP_INTERVAL_SECONDS", "hourly"),
         ("DARKROOM_RATE_LOGIN_IP", "ten/1m"),
         ("DARKROOM_RATE_LOGIN_ACCOUNT", "10/15w"),
         ("DARKROOM_RATE_UPLOAD_USER", "0/1h"),

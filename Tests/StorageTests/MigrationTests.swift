@@ -47,6 +47,15 @@ import Testing
         }
     }
 
+    /// A re-run of V0007's statements (a schema restored or moved half-migrated) changes nothing and fails nowhere.
+    @Test func privateExifLocationIsRerunnable() throws {
+        let sql = Migrations.v0007PrivateExifLocation.sql(for: .init(server: 0, schema: try ShardSchema(shard: 9)))
+        #expect(sql.count == 2)
+        #expect(sql[0].contains("ADD COLUMN IF NOT EXISTS exif_lat") && sql[0].contains("ADD COLUMN IF NOT EXISTS exif_lng"))
+        #expect(sql[1].contains("IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint"))
+        #expect(sql[1].contains("'s0009.media'::regclass"))
+    }
+
     @Test func outboxIDsOfServersDoNotOverlap() {
         let first = Migrations.v0001Outbox.sql(for: .init(server: 0, schema: nil)).joined()
         let second = Migrations.v0001Outbox.sql(for: .init(server: 1, schema: nil)).joined()

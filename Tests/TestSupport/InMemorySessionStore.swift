@@ -14,7 +14,7 @@ public final class InMemorySessionStore: SessionStore {
     }
 
     public func create(_ token: SessionToken, userID: ShardedID, ttl: Duration, logger: Logger) async throws {
-        let expiresAt = now().addingTimeInterval(Self.seconds(ttl))
+        let expiresAt = now().addingTimeInterval(ttl.timeInterval)
         try entries.withLock { entries throws(StorageError) in
             guard entries[token.digest] == nil else { throw StorageError(.conflict, "session key already exists") }
             entries[token.digest] = Entry(userID: userID, expiresAt: expiresAt)
@@ -29,7 +29,7 @@ public final class InMemorySessionStore: SessionStore {
                 entries[token.digest] = nil
                 return nil
             }
-            entry.expiresAt = now.addingTimeInterval(Self.seconds(ttl))
+            entry.expiresAt = now.addingTimeInterval(ttl.timeInterval)
             entries[token.digest] = entry
             return entry.userID
         }
@@ -43,9 +43,5 @@ public final class InMemorySessionStore: SessionStore {
     /// When the session would expire, for tests of the sliding expiry; `nil` when absent.
     public func expiry(of token: SessionToken) -> Date? {
         entries.withLock { $0[token.digest]?.expiresAt }
-    }
-
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        TimeInterval(duration.components.seconds) + TimeInterval(duration.components.attoseconds) / 1e18
     }
 }

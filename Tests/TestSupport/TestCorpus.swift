@@ -91,3 +91,34 @@ public struct SharedImage: Sendable, CustomTestStringConvertible {
     public static let accepted = all.filter(\.accepted)
     public static let hostile = all.filter { !$0.accepted }
 }
+
+/// One row of `testimages/EXTREME.tsv`: a tiny or extreme-aspect image (1×1 … 4000×1) in one allowed format.
+public struct ExtremeImage: Sendable, CustomTestStringConvertible {
+    public var file: String
+    public var format: String
+    public var width: Int
+    public var height: Int
+    public var accept: Bool
+    public var code: String
+
+    public var url: URL { TestCorpus.projectImages.appendingPathComponent(file) }
+    public var testDescription: String { file }
+
+    public static let all: [ExtremeImage] = TestCorpus.manifest(TestCorpus.projectImages.appendingPathComponent("EXTREME.tsv")).map {
+        ExtremeImage(
+            file: $0["file"] ?? "", format: $0["format"] ?? "", width: Int($0["width"] ?? "") ?? 0,
+            height: Int($0["height"] ?? "") ?? 0, accept: $0["expect"] == "accept", code: $0["code"] ?? "-")
+    }
+}
+
+/// The size a rendition named `name` (`w1080`, `sq150`) must have for an upright source of `width`×`height`: the
+/// preset's size, never larger than the source (no upscaling) and never 0 px. An oracle written apart from the engine.
+public func expectedSize(of name: String, uprightWidth width: Int, uprightHeight height: Int) -> (width: Int, height: Int) {
+    if name.hasPrefix("sq"), let side = Int(name.dropFirst(2)) {
+        let fitted = min(side, width, height)
+        return (fitted, fitted)
+    }
+    let target = Int(name.dropFirst(1)) ?? 0
+    guard width > target else { return (width, height) }
+    return (target, max(1, Int((Double(height) * Double(target) / Double(width)).rounded())))
+}

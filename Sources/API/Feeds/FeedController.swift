@@ -12,7 +12,7 @@ struct FeedController: Sendable {
             let me = try context.requireUser().id
             let page = try PageRequest(request)
             let result = try await self.services.feed.page(reader: me, before: page.cursor, limit: page.limit, logger: context.logger)
-            return PageResponse("media", items: result.media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) }, nextCursor: result.nextCursor?.description)
+            return PageResponse("media", items: result.media.map { MediaResponse($0, viewer: me, cdnBaseURL: services.cdnBaseURL) }, nextCursor: result.nextCursor?.description)
         }
     }
 }

@@ -25,10 +25,12 @@ struct MediaController: Sendable {
         authenticated.get("/v1/media/{id}/original") { _, context in
             try await self.original(idString: context.parameters.get("id") ?? "", context: context)
         }
-        router.get("/v1/media/{id}") { _, context in
+        // Public reads; a session, when sent, shows the owner their own private fields.
+        let viewer = router.group().add(middleware: SessionAuthenticator(services: accounts, required: false))
+        viewer.get("/v1/media/{id}") { _, context in
             try await self.media(idString: context.parameters.get("id") ?? "", context: context)
         }
-        router.get("/v1/users/{id}/media") { request, context in
+        viewer.get("/v1/users/{id}/media") { request, context in
             try await self.userMedia(idString: context.parameters.get("id") ?? "", request: request, context: context)
         }
     }
@@ -53,17 +55,20 @@ struct MediaController: Sendable {
 
     private func upload(_ request: Request, user: AuthenticatedUser, context: APIRequestContext) async throws -> EditedResponse<MediaResponse> {
         let form = try await UploadForm.read(request, maxBytes: services.maxUploadBytes)
+        let given = try Self.field("lat") { () throws(PipelineError) in
+            try UploadRules.location(latitude: form.fields["lat"], longitude: form.fields["lng"])
+        }
         let uploadRequest = UploadRequest(
             owner: user.id,
             bytes: form.photo,
             caption: try Self.field("caption") { () throws(PipelineError) in try UploadRules.validateCaption(form.fields["caption"] ?? "") },
             filter: try Self.field("filter") { () throws(PipelineError) in try UploadRules.filter(form.fields["filter"]) },
-            location: try Self.field("lat") { () throws(PipelineError) in
-                try UploadRules.location(latitude: form.fields["lat"], longitude: form.fields["lng"])
+            location: try Self.field("location") { () throws(PipelineError) in
+                try UploadRules.publicLocation(given: given, location: form.fields["location"])
             },
             crosspost: try Self.field("crosspost") { () throws(PipelineError) in try UploadRules.crosspost(form.fields["crosspost"]) })
         let outcome = try await services.pipeline.upload(uploadRequest, logger: context.logger)
-        let response = MediaResponse(outcome.media, cdnBaseURL: services.cdnBaseURL)
+        let response = MediaResponse(outcome.media, viewer: user.id, cdnBaseURL: services.cdnBaseURL)
         var headers = HTTPFields()
         headers[.location] = "/v1/media/\(outcome.media.id)"
         switch outcome {
@@ -91,7 +96,7 @@ struct MediaController: Sendable {
         guard let id = ShardedID(path: idString), let media = try await services.repository.media(id: id, logger: context.logger), !media.isDeleted else {
             throw APIError(.notFound, "no such media")
         }
-        return MediaResponse(media, cdnBaseURL: services.cdnBaseURL)
+        return MediaResponse(media, viewer: context.authenticatedUser?.id, cdnBaseURL: services.cdnBaseURL)
     }
 
     /// How long a link to an original works: long enough to start a download, short enough that a leaked link dies.
@@ -134,7 +139,7 @@ struct MediaController: Sendable {
         let page = try PageRequest(request)
         let media = try await services.repository.list(owner: owner, before: page.cursor, limit: page.limit, logger: context.logger)
         return PageResponse(
-            "media", items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) },
+            "media", items: media.map { MediaResponse($0, viewer: context.authenticatedUser?.id, cdnBaseURL: services.cdnBaseURL) },
             nextCursor: media.count == page.limit ? media.last?.id.description : nil)
     }
 }

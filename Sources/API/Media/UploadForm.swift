@@ -5,7 +5,7 @@ import NIOCore
 /// the same fields as query parameters. The body is collected once, up to the limit; the photo is a slice of it.
 /// Either way each field comes at most once and is valid UTF-8 (`FormFields`).
 struct UploadForm: Sendable {
-    static let fieldNames: Set<String> = ["caption", "filter", "lat", "lng", "crosspost"]
+    static let fieldNames: Set<String> = ["caption", "filter", "lat", "lng", "location", "crosspost"]
     /// The photo, the fields, and room for a few a client may add that are ignored.
     static let maxParts = 16
 

@@ -20,7 +20,7 @@ struct TagsController: Sendable {
             let ids = found.ids
             let media = try await self.services.media.media(ids: ids, logger: context.logger)
             return PageResponse(
-                "media", items: media.map { MediaResponse($0, cdnBaseURL: services.cdnBaseURL) },
+                "media", items: media.map { MediaResponse($0, viewer: context.authenticatedUser?.id, cdnBaseURL: services.cdnBaseURL) },
                 nextCursor: ids.count == page.limit ? ids.last?.description : nil, partial: found.isPartial)
         }
     }

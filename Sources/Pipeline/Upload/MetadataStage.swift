@@ -3,7 +3,7 @@ import Logging
 import Storage
 
 /// Metadata: one transaction on the owner's shard writes the media row, its hashtags and one outbox row per async
-/// stage. Location comes from the form, else from the photo's EXIF GPS.
+/// stage. Only the public location (what the uploader chose) reaches the `geo` stage; EXIF GPS never does.
 public struct MetadataStage: Sendable {
     public let media: MediaRepository
 

@@ -3,7 +3,7 @@ import Metrics
 
 /// The upload path's instruments (swift-metrics; `serve` routes them into the Prometheus registry).
 public struct UploadMetrics: Sendable {
-    let factory: any MetricsFactory
+    public let factory: any MetricsFactory
 
     /// `factory` defaults to the process's bootstrapped one; tests pass their own.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {

@@ -6,9 +6,10 @@ import Imaging
 
 /// The synchronous upload path: Receive → Process → Store → Metadata → Publish.
 ///
-/// Failure leaves nothing behind: a rejected upload never reaches the store; a failed metadata write deletes the
-/// objects it stored; an upload whose bytes the owner already has returns that media (the race of two identical
-/// uploads is settled by the unique index, and the loser removes its objects).
+/// Failure leaves nothing behind: a rejected upload never reaches the store; a metadata write that certainly failed
+/// deletes the objects it stored (one whose outcome is unknown leaves them to the orphan sweeper); an upload whose
+/// bytes the owner already has returns that media (the race of two identical uploads is settled by the unique index,
+/// and the loser removes its objects).
 public struct UploadPipeline: Sendable {
     public let receive: ReceiveStage
     public let process: ProcessStage
@@ -17,11 +18,14 @@ public struct UploadPipeline: Sendable {
     public let publish: PublishStage
     public let postgres: ShardedPostgres
     public let metrics: UploadMetrics
+    /// Only ``Failpoints/Point/uploadStallAfterStore`` matters here.
+    public let failpoints: Failpoints
 
     public init(
         receive: ReceiveStage, process: ProcessStage, store: StoreStage, metadata: MetadataStage, publish: PublishStage,
-        postgres: ShardedPostgres, metrics: UploadMetrics
+        postgres: ShardedPostgres, metrics: UploadMetrics, failpoints: Failpoints = .none
     ) {
+        self.failpoints = failpoints
         self.receive = receive
         self.process = process
         self.store = store
@@ -80,22 +84,38 @@ public struct UploadPipeline: Sendable {
         }
         metrics.bytesOut.increment(by: rendered.renditions.reduce(0) { $0 + $1.bytes.count })
 
+        if failpoints.isArmed(.uploadStallAfterStore) {
+            logger.warning("failpoint upload.stall_after_store: stalled for good after Store", metadata: ["media.id": "\(mediaID)"])
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+
         let facts = rendered.facts
+        let exifGPS = facts.gps.map { MediaLocation(latitude: $0.latitude, longitude: $0.longitude) }
         let new = NewMedia(
             id: mediaID, ownerID: request.owner, contentSHA256: received.sha256, caption: request.caption,
             hashtags: HashtagParser.tags(in: request.caption), filter: request.filter.name, width: facts.width, height: facts.height,
             blurhash: facts.blurhash,
-            location: request.location ?? facts.gps.map { MediaLocation(latitude: $0.latitude, longitude: $0.longitude) },
+            location: request.location.resolved(exifGPS: exifGPS), exifLocation: exifGPS,
             capturedAt: MetadataStage.captureDate(facts.capturedAt), cameraMake: facts.camera?.make, cameraModel: facts.camera?.model,
             renditions: stored.renditions)
         let written: MediaRepository.InsertOutcome
         do {
             written = try await timed("metadata") { try await metadata.write(new, crosspost: request.crosspost, logger: logger) }
         } catch {
+            // Certainly not committed (the repository settles lost answers): no row points at the objects.
             await store.remove(stored.keys, logger: logger)
             throw error
         }
         switch written {
+        case let .unknown(error):
+            // A row may point at the objects; the orphan sweeper removes them if it turns out none does.
+            logger.warning("metadata outcome unknown; objects left for the orphan sweeper", metadata: [
+                "media.id": "\(mediaID)", "error": "\(String(reflecting: error))",
+            ])
+            throw error
+        case let .committedAfterLostAnswer(record):
+            // Committed: the upload succeeded. Its outbox rows wait for the relay.
+            return .created(record, published: false)
         case let .duplicate(existing):
             // A concurrent identical upload committed first: ours is redundant.
             await store.remove(stored.keys, logger: logger)

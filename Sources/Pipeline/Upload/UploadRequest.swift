@@ -8,18 +8,37 @@ public struct UploadRequest: Sendable {
     public var bytes: ByteBuffer
     public var caption: String
     public var filter: Filter
-    /// From the form; when nil the photo's EXIF GPS is used, if any.
-    public var location: MediaLocation?
+    /// What the uploader chose to publish as the media's location; the photo's EXIF GPS stays private otherwise.
+    public var location: PublicLocation
     /// Linked networks to cross-post to (`UploadRules.crosspostNetworks`).
     public var crosspost: [String]
 
-    public init(owner: ShardedID, bytes: ByteBuffer, caption: String = "", filter: Filter = .normal, location: MediaLocation? = nil, crosspost: [String] = []) {
+    public init(owner: ShardedID, bytes: ByteBuffer, caption: String = "", filter: Filter = .normal, location: PublicLocation = .none, crosspost: [String] = []) {
         self.owner = owner
         self.bytes = bytes
         self.caption = caption
         self.filter = filter
         self.location = location
         self.crosspost = crosspost
+    }
+}
+
+/// The public location of an upload. Private by default: the photo's own GPS is published only on request.
+public enum PublicLocation: Sendable, Hashable {
+    /// No public location (the EXIF GPS, if any, is kept for the owner only).
+    case none
+    /// The coordinates the client sent (`lat`, `lng`).
+    case given(MediaLocation)
+    /// The photo's EXIF GPS (`location=exif`); a photo without GPS simply gets no location.
+    case exif
+
+    /// The location to publish, given what the photo's EXIF says.
+    public func resolved(exifGPS: MediaLocation?) -> MediaLocation? {
+        switch self {
+        case .none: nil
+        case let .given(location): location
+        case .exif: exifGPS
+        }
     }
 }
 

@@ -32,6 +32,23 @@ public enum UploadRules {
         }
     }
 
+    /// The public location from the form: `lat`+`lng` (`given`, checked by ``location(latitude:longitude:)``), or `location=exif` to publish the photo's own GPS, or nothing
+    /// (private). `location` accepts only `exif`, and never together with coordinates.
+    public static func publicLocation(given: MediaLocation?, location: String?) throws(PipelineError) -> PublicLocation {
+        switch (location.map { $0.lowercased() }, given) {
+        case (nil, nil), ("", nil):
+            return .none
+        case (nil, let given?), ("", let given?):
+            return .given(given)
+        case ("exif", nil):
+            return .exif
+        case ("exif", _?):
+            throw PipelineError(.invalidRequest, "send either lat and lng or location=exif, not both")
+        default:
+            throw PipelineError(.invalidRequest, "location may only be exif (publish the photo's own GPS)")
+        }
+    }
+
     /// A comma-separated list such as `twitter,facebook`; duplicates collapse, order is kept.
     public static func crosspost(_ field: String?) throws(PipelineError) -> [String] {
         guard let field, !field.isEmpty else { return [] }

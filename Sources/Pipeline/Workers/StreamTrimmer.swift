@@ -22,11 +22,7 @@ public struct StreamTrimmer: Service, Sendable {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            await trimAll()
-            // A graceful shutdown ends the wait at once (a plain sleep would hold the shutdown up for a whole interval).
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { break }
-        }
+        await Periodic.run(every: interval) { await trimAll() }
     }
 
     public func trimAll() async {

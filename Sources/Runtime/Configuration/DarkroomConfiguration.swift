@@ -94,6 +94,26 @@ public struct DarkroomConfiguration: Sendable {
         public var signingKeys: [String]
     }
 
+    /// The render worker pool: the processes that decode uploads, so a decoder crash never takes the server down.
+    public struct RenderWorkers: Sendable {
+        /// `DARKROOM_RENDER_WORKERS`, default 4 (1...256): worker processes at most (started on demand). 4 matches the
+        /// default megapixel budget's four 12-MP photos at once.
+        public var size: Int
+        /// `DARKROOM_RENDER_WORKER_EXECUTABLE`, default this process' own binary (`/proc/self/exe`): the `darkroom`
+        /// binary to run as `darkroom render-worker`. Tests, whose process is not `darkroom`, point it at the build.
+        public var executable: String
+        /// `DARKROOM_RENDER_WORKER_MEMORY_MB`, default 2048 (64...1048576): each worker's address-space limit.
+        public var memoryLimitMB: Int
+        /// `DARKROOM_RENDER_WORKER_DEADLINE_MS`, default 30000: a render taking longer kills its worker (422).
+        public var deadline: Duration
+        /// `DARKROOM_RENDER_WORKER_WAIT_MS`, default 10000: how long an admitted upload waits for a free worker
+        /// before 503 `overloaded`.
+        public var wait: Duration
+        /// `DARKROOM_RENDER_WORKER_TEST_CRASH_MARKER`, **tests only**, unset in production: passed to the workers,
+        /// which abort on an upload containing this text (to prove a worker's death fails one upload only).
+        public var testCrashMarker: String?
+    }
+
     public struct Workers: Sendable {
         /// `DARKROOM_WORKER_CONCURRENCY`, default 4 (1...1024): jobs handled at once per stage per process.
         public var concurrency: Int
@@ -134,6 +154,15 @@ public struct DarkroomConfiguration: Sendable {
         /// `DARKROOM_FEED_CELEBRITY_THRESHOLD`, default 100000: authors with more followers are merged at read time
         /// instead of fanned out.
         public var celebrityThreshold: Int
+    }
+
+    public struct Sweep: Sendable {
+        /// `DARKROOM_SWEEP_GRACE_SECONDS`, default 3600: an object is swept only once this old, so an upload still
+        /// between Store and Metadata is never touched. Keep it far above the longest upload.
+        public var grace: Duration
+        /// `DARKROOM_SWEEP_INTERVAL_SECONDS`, default 3600: how often the workers sweep (one process per interval, by a
+        /// Redis lease); 0 turns the periodic sweep off (`darkroom sweep` still works).
+        public var interval: Duration?
     }
 
     public struct RateLimits: Sendable {
@@ -186,8 +215,13 @@ public struct DarkroomConfiguration: Sendable {
     public var accounts: Accounts
     public var upload: Upload
     public var origin: Origin
+    public var renderWorkers: RenderWorkers
     public var workers: Workers
     public var feeds: Feeds
+    public var sweep: Sweep
+    /// `DARKROOM_FAILPOINTS`, default none: comma-separated faults to arm, for fault tests and drills only (see
+    /// `Failpoints`). Never set in production.
+    public var failpoints: Failpoints
     public var rateLimits: RateLimits
     /// `DARKROOM_CDN_BASE_URL`, default http://127.0.0.1:8080: where rendition URLs point.
     public var cdnBaseURL: String
@@ -267,6 +301,14 @@ public struct DarkroomConfiguration: Sendable {
         }
         origin = Origin(
             cacheBytes: try env.int("DARKROOM_ORIGIN_CACHE_BYTES", default: 64 << 20, in: 0...(1 << 40)), signingKeys: signingKeys)
+        renderWorkers = RenderWorkers(
+            size: try env.int("DARKROOM_RENDER_WORKERS", default: 4, in: 1...256),
+            executable: env.string("DARKROOM_RENDER_WORKER_EXECUTABLE", default: "/proc/self/exe"),
+            memoryLimitMB: try env.int("DARKROOM_RENDER_WORKER_MEMORY_MB", default: 2048, in: 64...1_048_576),
+            deadline: try env.milliseconds("DARKROOM_RENDER_WORKER_DEADLINE_MS", default: 30_000, in: 10...3_600_000),
+            wait: try env.milliseconds("DARKROOM_RENDER_WORKER_WAIT_MS", default: 10_000, in: 0...600_000),
+            testCrashMarker: env.optionalString("DARKROOM_RENDER_WORKER_TEST_CRASH_MARKER")
+        )
         workers = Workers(
             concurrency: try env.int("DARKROOM_WORKER_CONCURRENCY", default: 4, in: 1...1024),
             maxDeliveries: try env.int("DARKROOM_JOB_MAX_DELIVERIES", default: 5, in: 1...100),
@@ -290,6 +332,16 @@ public struct DarkroomConfiguration: Sendable {
             celebrityThreshold: try env.int("DARKROOM_FEED_CELEBRITY_THRESHOLD", default: 100_000, in: 0...Int.max)
         )
 
+        let sweepInterval = try env.int("DARKROOM_SWEEP_INTERVAL_SECONDS", default: 3600, in: 0...604_800)
+        sweep = Sweep(
+            grace: .seconds(try env.int("DARKROOM_SWEEP_GRACE_SECONDS", default: 3600, in: 0...31_536_000)),
+            interval: sweepInterval == 0 ? nil : .seconds(sweepInterval)
+        )
+        do {
+            failpoints = try Failpoints(parsing: env.string("DARKROOM_FAILPOINTS", default: ""))
+        } catch {
+            throw ConfigurationError(.invalidConfiguration, "DARKROOM_FAILPOINTS: \(error.message)")
+        }
         var limits: [RateLimitKind: RateLimit] = [:]
         for entry in RateLimits.variables {
             limits[entry.kind] = try env.parse(entry.variable, default: entry.default) { spec throws(ConfigurationError) in try RateLimits.parse(spec) }

@@ -6,7 +6,7 @@ import Storage
 import RedisClient
 
 /// The services that drain the async stages: one ``StageWorker`` per stage, an ``OutboxRelay`` per PostgreSQL
-/// server, and a ``StreamTrimmer``. `darkroom work` and `darkroom serve --role all` both build them here.
+/// server, a ``StreamTrimmer`` and the ``OrphanSweepService`` (unless its interval is 0). `darkroom work` and `darkroom serve --role all` both build them here.
 public struct WorkerRuntime: Sendable {
     /// The Redis client the workers read and acknowledge through, with its own connections and threads: every stage's
     /// blocking XREADGROUP holds one of each, and must never starve the API's session lookups (the shared client).
@@ -15,9 +15,12 @@ public struct WorkerRuntime: Sendable {
     public let workers: [StageWorker]
     public let relays: [OutboxRelay]
     public let trimmer: StreamTrimmer
+    public let sweeper: OrphanSweepService?
 
-    /// In start order: the queue client first (it shuts down last), then relays, trimmer and workers.
-    public var services: [any Service] { [queueRedis] + relays.map { $0 as any Service } + [trimmer] + workers.map { $0 as any Service } }
+    /// In start order: the queue client first (it shuts down last), then relays, trimmer, sweeper and workers.
+    public var services: [any Service] {
+        [queueRedis] + relays.map { $0 as any Service } + [trimmer] + (sweeper.map { [$0] } ?? []) + workers.map { $0 as any Service }
+    }
 
     /// Connections (and so threads) of the queue client: each stage's blocking read holds one for its whole wait, and
     /// as many again serve acknowledgements, retries and trimming without queueing behind the reads.
@@ -72,6 +75,11 @@ public struct WorkerRuntime: Sendable {
             OutboxRelay(server: server, postgres: dependencies.postgres, redis: dependencies.redis, configuration: relay, logger: logger)
         }
         trimmer = StreamTrimmer(redis: queueRedis, streams: handlers.map { JobStream(topic: $0.topic) }, interval: settings.trimInterval, logger: logger)
+        sweeper = configuration.sweep.interval.map { interval in
+            OrphanSweepService(
+                sweeper: OrphanSweeper(dependencies: dependencies, configuration: configuration), redis: dependencies.redis,
+                bucket: configuration.objectStore.bucket, interval: interval, owner: consumer, logger: logger)
+        }
     }
 
     /// Unique per process: a consumer name shared by two live processes would mix their pending jobs.

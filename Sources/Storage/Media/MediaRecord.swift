@@ -40,6 +40,12 @@ public struct MediaLocation: Sendable, Hashable, Codable {
         self.latitude = latitude
         self.longitude = longitude
     }
+
+    /// A pair of nullable columns: a location when both are set.
+    init?(latitude: Double?, longitude: Double?) {
+        guard let latitude, let longitude else { return nil }
+        self.init(latitude: latitude, longitude: longitude)
+    }
 }
 
 /// What an upload writes: everything but the counters and timestamps the database fills in.
@@ -54,7 +60,11 @@ public struct NewMedia: Sendable, Hashable {
     public var width: Int
     public var height: Int
     public var blurhash: String?
+    /// The public location: only what the uploader sent, or the photo's GPS when they opted in. Feeds the geo index.
     public var location: MediaLocation?
+    /// The photo's EXIF GPS, whatever the uploader chose: private to the owner, never indexed or shown to others.
+    public var exifLocation: MediaLocation?
+    /// EXIF capture time: private to the owner, like `exifLocation`.
     public var capturedAt: Date?
     public var cameraMake: String?
     public var cameraModel: String?
@@ -62,7 +72,7 @@ public struct NewMedia: Sendable, Hashable {
 
     public init(
         id: ShardedID, ownerID: ShardedID, contentSHA256: [UInt8], caption: String, hashtags: [String], filter: String,
-        width: Int, height: Int, blurhash: String?, location: MediaLocation?, capturedAt: Date?, cameraMake: String?,
+        width: Int, height: Int, blurhash: String?, location: MediaLocation?, exifLocation: MediaLocation? = nil, capturedAt: Date?, cameraMake: String?,
         cameraModel: String?, renditions: [StoredRendition]
     ) {
         self.id = id
@@ -75,6 +85,7 @@ public struct NewMedia: Sendable, Hashable {
         self.height = height
         self.blurhash = blurhash
         self.location = location
+        self.exifLocation = exifLocation
         self.capturedAt = capturedAt
         self.cameraMake = cameraMake
         self.cameraModel = cameraModel
@@ -120,6 +131,19 @@ public enum MediaKeys {
     /// The uploaded bytes as received: private prefix (never served).
     public static func original(mediaID: ShardedID, contentSHA256Hex: String) -> String {
         "private/originals/\(mediaID)/\(contentSHA256Hex)"
+    }
+
+    /// The prefixes under which every object of every media lives, each followed by `<media id>/`.
+    public static let mediaPrefixes = ["public/m/", "private/originals/"]
+
+    /// The media a key belongs to (`public/m/<id>/…`, `private/originals/<id>/…`); nil for any other key.
+    public static func mediaID(of key: String) -> ShardedID? {
+        for prefix in mediaPrefixes where key.hasPrefix(prefix) {
+            let rest = key.dropFirst(prefix.count)
+            guard let slash = rest.firstIndex(of: "/"), rest.index(after: slash) < rest.endIndex else { return nil }
+            return ShardedID(string: rest[..<slash])
+        }
+        return nil
     }
 
     /// Every key of the media, for cleanup and compensation.

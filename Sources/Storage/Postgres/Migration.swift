@@ -19,6 +19,11 @@ public struct Migration: Sendable {
         public var server: Int
         /// The shard schema, for ``Kind/shard`` migrations.
         public var schema: ShardSchema?
+
+        public init(server: Int, schema: ShardSchema?) {
+            self.server = server
+            self.schema = schema
+        }
     }
 
     public let version: Int

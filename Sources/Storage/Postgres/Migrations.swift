@@ -12,6 +12,7 @@ public enum Migrations {
         v0004UsersAndMedia,
         v0005Social,
         v0006DevicesAndLinkedAccounts,
+        v0007PrivateExifLocation,
     ]
 
     /// The newest version, i.e. what a fully migrated deployment is at.
@@ -209,6 +210,29 @@ public enum Migrations {
                 created_at timestamptz NOT NULL DEFAULT now(),
                 PRIMARY KEY (user_id, network)
             )
+            """,
+        ]
+    }
+
+    /// The photo's own EXIF GPS, kept apart from the public `lat`/`lng`: only the owner reads it, and nothing
+    /// (geo index, other users' reads) ever sees it. Rows written before this version keep their `lat`/`lng` as they
+    /// are: whether those came from the form or from EXIF was never recorded. Written to be re-runnable (`IF NOT
+    /// EXISTS`), so a schema restored or moved half-migrated still converges.
+    static let v0007PrivateExifLocation = Migration(version: 7, name: "private exif location", kind: .shard) { target in
+        let s = target.schema!
+        return [
+            """
+            ALTER TABLE \(s).media
+                ADD COLUMN IF NOT EXISTS exif_lat double precision CHECK (exif_lat BETWEEN -90 AND 90),
+                ADD COLUMN IF NOT EXISTS exif_lng double precision CHECK (exif_lng BETWEEN -180 AND 180)
+            """,
+            """
+            DO $do$ BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint
+                               WHERE conname = 'media_exif_location_pair' AND conrelid = '\(s).media'::regclass) THEN
+                    ALTER TABLE \(s).media ADD CONSTRAINT media_exif_location_pair CHECK ((exif_lat IS NULL) = (exif_lng IS NULL));
+                END IF;
+            END $do$
             """,
         ]
     }

@@ -68,17 +68,6 @@ struct ImageProbe: Sendable {
     }
 }
 
-/// The independent expectation for a rendition's size (the engine's RenditionPreset is not reused on purpose).
-func expectedSize(of name: String, uprightWidth width: Int, uprightHeight height: Int) -> (width: Int, height: Int) {
-    if name.hasPrefix("sq"), let side = Int(name.dropFirst(2)) {
-        let fitted = min(side, width, height)
-        return (fitted, fitted)
-    }
-    let target = Int(name.dropFirst(1)) ?? 0
-    guard width > target else { return (width, height) }
-    return (target, Int((Double(height) * Double(target) / Double(width)).rounded()))
-}
-
 /// Renders on the thread pool and times only the render itself (not the wait for a pool thread), for the test log.
 func timedRender(_ bytes: [UInt8]) async throws -> (result: Result<RenderResult, ImagingError>, elapsed: Duration) {
     try await NIOThreadPool.singleton.runIfActive {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import Pipeline
 
 /// A child process started with a clean signal mask and default signal dispositions.
 ///
@@ -12,28 +13,11 @@ final class ChildProcess: @unchecked Sendable {
     private var exitStatus: Int32?
 
     init(_ executable: String, _ arguments: [String], environment: [String: String]) throws {
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        do throws(ProcessSpawner.SpawnError) {
+            pid = try ProcessSpawner.spawn(executable, arguments, environment: environment)
+        } catch {
+            throw POSIXError(POSIXErrorCode(rawValue: error.errno) ?? .EINVAL)
         }
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, nil, &attributes, argv, envp)
-        guard rc == 0 else { throw POSIXError(POSIXErrorCode(rawValue: rc) ?? .EINVAL) }
-        self.pid = pid
     }
 
     func signal(_ signal: Int32) {
