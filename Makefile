@@ -36,6 +36,7 @@ test-unit:
 bench: bootstrap
 	@bench/run
 	@BENCH_SKIP_BUILD=1 bench/social
+	@BENCH_SKIP_BUILD=1 bench/origin
 
 stack-up:
 	@$(DEVSTACK) up run

@@ -117,6 +117,7 @@ let package = Package(
             name: "API",
             dependencies: [
                 "Runtime", "Pipeline", "Storage", "Imaging", "RedisClient", "S3",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -25,6 +25,7 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
             case corruptImage = "corrupt_image"
             case tooManyPixels = "too_many_pixels"
             case unavailable = "unavailable"
+            case rangeNotSatisfiable = "range_not_satisfiable"
             case internalError = "internal_error"
         }
         private let base: Base
@@ -68,6 +69,8 @@ public struct APIError: Error, Sendable, CustomStringConvertible {
         public static let clientClosedRequest = Code(.clientClosedRequest)
         /// A dependency (a shard, Redis, the object store) cannot serve the request now.
         public static let unavailable = Code(.unavailable)
+        /// A `Range` that selects no byte of the representation (416, with `Content-Range: bytes */size`).
+        public static let rangeNotSatisfiable = Code(.rangeNotSatisfiable)
         public static let internalError = Code(.internalError)
 
         public var description: String { base.rawValue }

@@ -173,7 +173,7 @@ public final class S3Client: Service {
             size: size,
             etag: response.header("etag").map(unquoteETag) ?? "",
             contentType: response.header("content-type"),
-            lastModified: response.header("last-modified").flatMap(S3Date.parseHTTPDate))
+            lastModified: response.header("last-modified").flatMap(HTTPDate.parse))
     }
 
     public func delete(_ key: ObjectKey) async throws {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The three date formats S3 speaks, converted without `DateFormatter` (not Sendable, locale-bound).
+/// The date formats of S3 beside HTTP's own (`HTTPDate`), converted without `DateFormatter` (not Sendable, locale-bound).
 enum S3Date {
     struct Civil: Equatable {
         var year, month, day, hour, minute, second: Int
@@ -11,17 +11,6 @@ enum S3Date {
         let c = civil(fromEpochSeconds: Int(date.timeIntervalSince1970.rounded(.down)))
         let day = pad(c.year, 4) + pad(c.month, 2) + pad(c.day, 2)
         return (day + "T" + pad(c.hour, 2) + pad(c.minute, 2) + pad(c.second, 2) + "Z", day)
-    }
-
-    /// `Wed, 21 Oct 2015 07:28:00 GMT` (IMF-fixdate, the `Last-Modified` format).
-    static func parseHTTPDate(_ text: String) -> Date? {
-        let parts = text.trimmingASCIIWhitespace().split(separator: " ")
-        guard parts.count == 6, parts[5] == "GMT", let day = Int(parts[1]), let year = Int(parts[3]),
-            let month = months.firstIndex(of: String(parts[2])).map({ $0 + 1 })
-        else { return nil }
-        let time = parts[4].split(separator: ":")
-        guard time.count == 3, let h = Int(time[0]), let m = Int(time[1]), let s = Int(time[2]) else { return nil }
-        return date(Civil(year: year, month: month, day: day, hour: h, minute: m, second: s))
     }
 
     /// `2009-10-12T17:50:30.000Z` (the ListObjects `LastModified` format); fractions are dropped.
@@ -46,8 +35,6 @@ enum S3Date {
         let days = daysFromCivil(year: c.year, month: c.month, day: c.day)
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + c.hour * 3600 + c.minute * 60 + c.second))
     }
-
-    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     private static func pad(_ value: Int, _ width: Int) -> String {
         let digits = String(value)

@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
         let metrics = DarkroomMetrics()
         metrics.bootstrapMetricsSystem()
         let media = MediaServices(
-            dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory), logger: logger)
+            dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory), logger: logger,
+            metricsFactory: metrics.factory)
         let app = buildApplication(
             configuration: configuration,
             readinessChecks: dependencies.readinessChecks,

@@ -15,15 +15,6 @@ import Testing
     func everythingElseIsRefused(_ name: String) {
         #expect(OriginController.parseName(name) == nil)
     }
-
-    @Test func ifNoneMatchUsesWeakComparison() {
-        let etag = "\"abc\""
-        #expect(OriginController.matches("\"abc\"", etag: etag))
-        #expect(OriginController.matches("W/\"abc\"", etag: etag))
-        #expect(OriginController.matches("\"x\", \"abc\"", etag: etag))
-        #expect(OriginController.matches("*", etag: etag))
-        #expect(!OriginController.matches("\"abcd\"", etag: etag))
-    }
 }
 
 @Suite struct PathIDTests {

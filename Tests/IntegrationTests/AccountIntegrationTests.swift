@@ -58,7 +58,8 @@ struct AccountStack {
             metrics: metrics,
             services: AccountServices(dependencies: dependencies, configuration: configuration),
             media: MediaServices(
-                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory), logger: logger),
+                dependencies: dependencies, configuration: configuration, metrics: UploadMetrics(factory: metrics.factory), logger: logger,
+                metricsFactory: metrics.factory),
             social: social
         )
         let app = buildApplication(

@@ -242,6 +242,32 @@ struct UploadIntegrationTests {
         }
     }
 
+    @Test func theOwnerGetsAPresignedURLOfTheOriginalAndNobodyElseSeesIt() async throws {
+        try await AccountStack.run { _, client in
+            let (_, token) = try await client.newSession(AccountStack.uniqueName("orig"))
+            let (_, stranger) = try await client.newSession(AccountStack.uniqueName("orig"))
+            let photo = try Self.bytes("orient_1.jpg")
+            let media = try decodeMedia(try await client.upload(photo, token: token).body)
+            let path = "/v1/media/\(media.id)/original"
+            let answer = try await client.json(.get, path, token: token)
+            try #require(answer.status == .ok, "\(String(buffer: answer.body))")
+            let link = try JSONDecoder().decode(OriginalResponse.self, from: Data(answer.body.readableBytesView))
+            #expect(link.url.contains("X-Amz-Signature="))
+            let fetched = try await OriginCluster.get(link.url)
+            #expect(fetched.status == 200)
+            #expect(fetched.body == photo)
+            // Tampering with the presigned query breaks the signature.
+            let tampered = try await OriginCluster.get(link.url.replacingOccurrences(of: "X-Amz-Expires=300", with: "X-Amz-Expires=3000"))
+            #expect(tampered.status == 403)
+
+            #expect(try await client.json(.get, path, token: stranger).status == .notFound)
+            #expect(try await client.json(.get, path).status == .unauthorized)
+            #expect(try await client.json(.get, "/v1/media/1/original", token: token).status == .notFound)
+            #expect(try await client.json(.delete, "/v1/media/\(media.id)", token: token).status == .noContent)
+            #expect(try await client.json(.get, path, token: token).status == .notFound)
+        }
+    }
+
     @Test func originServesOnlyParsedNamesWithValidators() async throws {
         try await AccountStack.run { _, client in
             let (_, token) = try await client.newSession(AccountStack.uniqueName("cdn"))

@@ -16,6 +16,15 @@ import Testing
         #expect(config.failpoints == .none)
         #expect(config.sweep.grace == .seconds(3600))
         #expect(config.sweep.interval == .seconds(3600))
+        #expect(config.origin.cacheBytes == 64 << 20)
+        #expect(config.origin.signingKeys.isEmpty)
+    }
+
+    @Test func originSigningKeysKeepTheirOrder() throws {
+        let (new, old) = (String(repeating: "n", count: 32), String(repeating: "o", count: 40))
+        let config = try DarkroomConfiguration(environment: ["DARKROOM_ORIGIN_SIGNING_KEYS": " \(new) , \(old) ,", "DARKROOM_ORIGIN_CACHE_BYTES": "0"])
+        #expect(config.origin.signingKeys == [new, old])
+        #expect(config.origin.cacheBytes == 0)
     }
 
     @Test func failpointsAndTheSweepAreConfigured() throws {
@@ -59,6 +68,10 @@ import Testing
         ("DARKROOM_S3_ENDPOINT", "127.0.0.1:8333"),
         ("DARKROOM_S3_BUCKET", "Bad_Bucket"),
         ("DARKROOM_LOG_LEVEL", "loud"),
+        ("DARKROOM_ORIGIN_CACHE_BYTES", "-1"),
+        ("DARKROOM_ORIGIN_CACHE_BYTES", "lots"),
+        ("DARKROOM_ORIGIN_SIGNING_KEYS", "short"),
+        ("DARKROOM_ORIGIN_SIGNING_KEYS", "0123456789abcdef0123456789abcdef,short"),
         ("DARKROOM_HTTP_HEADER_TIMEOUT_MS", "0"),
         ("DARKROOM_HTTP_IDLE_TIMEOUT_MS", "forever"),
         ("DARKROOM_HTTP_MAX_CONNECTIONS", "0"),

@@ -142,10 +142,10 @@ import Testing
     }
 
     @Test func httpAndISODatesParse() {
-        #expect(S3Date.parseHTTPDate("Fri, 24 May 2013 00:00:00 GMT") == Self.date)
+        #expect(HTTPDate.parse("Fri, 24 May 2013 00:00:00 GMT") == Self.date)
         #expect(S3Date.parseISO8601("2013-05-24T00:00:00.000Z") == Self.date)
         #expect(S3Date.parseISO8601("2013-05-24T00:00:00Z") == Self.date)
-        #expect(S3Date.parseHTTPDate("yesterday") == nil)
+        #expect(HTTPDate.parse("yesterday") == nil)
         #expect(S3Date.parseISO8601("2013-13-24T00:00:00Z") == nil)
     }
 }

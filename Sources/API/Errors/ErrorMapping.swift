@@ -21,6 +21,7 @@ public enum ErrorMapping {
         case .payloadTooLarge: .contentTooLarge
         case .unsupportedMedia, .unprocessable, .emptyFile, .unsupportedFormat, .corruptImage, .tooManyPixels, .cannotFollowSelf: .unprocessableContent
         case .unavailable, .overloaded: .serviceUnavailable
+        case .rangeNotSatisfiable: .rangeNotSatisfiable
         case .rateLimited: .tooManyRequests
         case .clientClosedRequest: HTTPResponse.Status(code: 499, reasonPhrase: "Client Closed Request")
         default: .internalServerError

@@ -5,9 +5,11 @@ import Logging
 import NIOCore
 import Pipeline
 import Runtime
+import S3
 import Storage
 
-/// `POST /v1/media`, `GET /v1/media/{id}`, `DELETE /v1/media/{id}`, `GET /v1/users/{id}/media`.
+/// `POST /v1/media`, `GET /v1/media/{id}`, `DELETE /v1/media/{id}`, `GET /v1/media/{id}/original`,
+/// `GET /v1/users/{id}/media`.
 struct MediaController: Sendable {
     let services: MediaServices
     let accounts: AccountServices
@@ -19,6 +21,9 @@ struct MediaController: Sendable {
         }
         authenticated.delete("/v1/media/{id}") { _, context in
             try await self.delete(idString: context.parameters.get("id") ?? "", context: context)
+        }
+        authenticated.get("/v1/media/{id}/original") { _, context in
+            try await self.original(idString: context.parameters.get("id") ?? "", context: context)
         }
         // Public reads; a session, when sent, shows the owner their own private fields.
         let viewer = router.group().add(middleware: SessionAuthenticator(services: accounts, required: false))
@@ -92,6 +97,21 @@ struct MediaController: Sendable {
             throw APIError(.notFound, "no such media")
         }
         return MediaResponse(media, viewer: context.authenticatedUser?.id, cdnBaseURL: services.cdnBaseURL)
+    }
+
+    /// How long a link to an original works: long enough to start a download, short enough that a leaked link dies.
+    static let originalLinkLifetime = Duration.seconds(300)
+
+    /// Originals are never public: the owner gets a short-lived presigned URL; anyone else is told the media does
+    /// not exist (404, not 403), so ids of other people's originals cannot be probed.
+    func original(idString: String, context: APIRequestContext) async throws -> OriginalResponse {
+        let user = try context.requireUser()
+        guard let id = ShardedID(path: idString), let media = try await services.repository.media(id: id, logger: context.logger),
+              !media.isDeleted, media.ownerID == user.id
+        else { throw APIError(.notFound, "no such media") }
+        let key = try ObjectKey(MediaKeys.original(mediaID: media.id, contentSHA256Hex: MediaKeys.hex(media.contentSHA256)))
+        let url = try services.objectStore.presignedGetURL(for: key, expiresIn: Self.originalLinkLifetime)
+        return OriginalResponse(url: url, expiresAt: Date().addingTimeInterval(TimeInterval(Self.originalLinkLifetime.components.seconds)))
     }
 
     func delete(idString: String, context: APIRequestContext) async throws -> Response {

@@ -16,12 +16,17 @@ public struct MediaServices: Sendable {
     public var cdnBaseURL: String
     /// Largest accepted request body (413 above it).
     public var maxUploadBytes: Int
+    /// Hot rendition bytes of the CDN origin.
+    public var renditionCache: RenditionCache
+    /// Verifies (and makes) time-limited origin links.
+    public var urlSigner: URLSigner
     /// The render worker pool the process stage uses: a Service, run it with the others.
     public var renderPool: RenderWorkerPool { pipeline.process.pool }
 
     public init(
         pipeline: UploadPipeline, repository: MediaRepository, objectStore: any ObjectStore, publisher: PublishStage, cdnBaseURL: String,
-        maxUploadBytes: Int
+        maxUploadBytes: Int, renditionCache: RenditionCache = RenditionCache(capacityBytes: 0),
+        urlSigner: URLSigner = URLSigner(secrets: [])
     ) {
         self.pipeline = pipeline
         self.repository = repository
@@ -29,10 +34,16 @@ public struct MediaServices: Sendable {
         self.publisher = publisher
         self.cdnBaseURL = cdnBaseURL
         self.maxUploadBytes = maxUploadBytes
+        self.renditionCache = renditionCache
+        self.urlSigner = urlSigner
     }
 
     /// The production wiring over the process's clients.
-    public init(dependencies: DarkroomDependencies, configuration: DarkroomConfiguration, metrics: UploadMetrics, logger: Logger) {
+    /// `metricsFactory` receives the origin cache's metrics (the process's bootstrapped one by default).
+    public init(
+        dependencies: DarkroomDependencies, configuration: DarkroomConfiguration, metrics: UploadMetrics, logger: Logger,
+        metricsFactory: any MetricsFactory = MetricsSystem.factory
+    ) {
         let repository = MediaRepository(postgres: dependencies.postgres, failpoints: configuration.failpoints)
         let upload = configuration.upload
         let budget = MegapixelBudget(capacity: upload.megapixelBudget) { inUse in
@@ -52,7 +63,9 @@ public struct MediaServices: Sendable {
             failpoints: configuration.failpoints)
         self.init(
             pipeline: pipeline, repository: repository, objectStore: dependencies.objectStore, publisher: publisher,
-            cdnBaseURL: configuration.cdnBaseURL, maxUploadBytes: upload.maxBytes)
+            cdnBaseURL: configuration.cdnBaseURL, maxUploadBytes: upload.maxBytes,
+            renditionCache: RenditionCache(capacityBytes: configuration.origin.cacheBytes, factory: metricsFactory),
+            urlSigner: URLSigner(secrets: configuration.origin.signingKeys))
     }
 }
 

@@ -85,6 +85,15 @@ public struct DarkroomConfiguration: Sendable {
         public var admissionWait: Duration
     }
 
+    public struct Origin: Sendable {
+        /// `DARKROOM_ORIGIN_CACHE_BYTES`, default 67108864 (64 MiB): rendition bytes the CDN origin keeps in memory
+        /// per process (least recently used out; 0 turns the cache off). An object over an eighth of it is not kept.
+        public var cacheBytes: Int
+        /// `DARKROOM_ORIGIN_SIGNING_KEYS`, default none: comma-separated secrets (at least 32 characters each) for
+        /// signed origin links; the first signs, all verify (rotation). Without any, every signed link gets 403.
+        public var signingKeys: [String]
+    }
+
     /// The render worker pool: the processes that decode uploads, so a decoder crash never takes the server down.
     public struct RenderWorkers: Sendable {
         /// `DARKROOM_RENDER_WORKERS`, default 4 (1...256): worker processes at most (started on demand). 4 matches the
@@ -205,6 +214,7 @@ public struct DarkroomConfiguration: Sendable {
     public var objectStore: ObjectStore
     public var accounts: Accounts
     public var upload: Upload
+    public var origin: Origin
     public var renderWorkers: RenderWorkers
     public var workers: Workers
     public var feeds: Feeds
@@ -283,6 +293,14 @@ public struct DarkroomConfiguration: Sendable {
             megapixelBudget: try env.int("DARKROOM_UPLOAD_MEGAPIXEL_BUDGET", default: 48, in: 1...10_000) * 1_000_000,
             admissionWait: try env.milliseconds("DARKROOM_UPLOAD_ADMISSION_WAIT_MS", default: 2000, in: 0...600_000)
         )
+        let signingKeys = (env.optionalString("DARKROOM_ORIGIN_SIGNING_KEYS") ?? "").split(separator: ",").map {
+            String($0).trimmingWhitespace()
+        }.filter { !$0.isEmpty }
+        for key in signingKeys where key.utf8.count < 32 {
+            throw ConfigurationError(.invalidConfiguration, "DARKROOM_ORIGIN_SIGNING_KEYS: every key needs at least 32 characters (one has \(key.utf8.count))")
+        }
+        origin = Origin(
+            cacheBytes: try env.int("DARKROOM_ORIGIN_CACHE_BYTES", default: 64 << 20, in: 0...(1 << 40)), signingKeys: signingKeys)
         renderWorkers = RenderWorkers(
             size: try env.int("DARKROOM_RENDER_WORKERS", default: 4, in: 1...256),
             executable: env.string("DARKROOM_RENDER_WORKER_EXECUTABLE", default: "/proc/self/exe"),

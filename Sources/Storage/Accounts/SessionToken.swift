@@ -13,15 +13,12 @@ public struct SessionToken: Sendable, Hashable, CustomStringConvertible {
     public static func random() -> SessionToken {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<byteCount).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return SessionToken(checked: Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: ""))
+        return SessionToken(checked: Base64URL.encode(Data(bytes)))
     }
 
     /// Accepts only the shape `random()` makes, so junk from a header is refused before it reaches the store.
     public init?(_ value: some StringProtocol) {
-        guard value.utf8.count == Self.encodedLength, value.utf8.allSatisfy(Self.isBase64URL) else { return nil }
+        guard value.utf8.count == Self.encodedLength, value.utf8.allSatisfy(Base64URL.isDigit) else { return nil }
         self.value = String(value)
     }
 
@@ -37,8 +34,4 @@ public struct SessionToken: Sendable, Hashable, CustomStringConvertible {
 
     /// Never the secret itself: tokens must not reach logs.
     public var description: String { "SessionToken(\(digest.prefix(8))…)" }
-
-    private static func isBase64URL(_ byte: UInt8) -> Bool {
-        (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x5F
-    }
 }
