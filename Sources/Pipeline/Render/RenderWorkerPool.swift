@@ -257,13 +257,15 @@ public actor RenderWorkerPool: Service {
         for waiter in waiters { waiter.continuation.resume(returning: .refused) }
         waiters = []
         await finish(ending)
-        // A render still in flight finds the threads gone; its worker exits on EOF once the pool lets go of it.
+        // A render still in flight finds the threads gone; `finish` then hangs up on its worker instead.
         try? await threads.shutdownGracefully()
     }
 
     private nonisolated func finish(_ workers: [RenderWorkerProcess]) async {
         guard !workers.isEmpty else { return }
-        // Blocking waitpid: on the thread pool. If it is already shut down, the workers still exit on EOF.
-        _ = try? await threads.runIfActive { workers.forEach { $0.finish() } }
+        // Blocking waitpid: on the pool's threads. A render that outlived `shutdown()` finds them gone: then only
+        // hang up, and the worker exits on EOF instead of waiting on an open socket for ever.
+        let reaped = (try? await threads.runIfActive { workers.forEach { $0.finish() } }) != nil
+        if !reaped { workers.forEach { $0.hangUp() } }
     }
 }

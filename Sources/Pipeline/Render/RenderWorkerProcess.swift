@@ -89,6 +89,11 @@ final class RenderWorkerProcess: @unchecked Sendable {
         return Failure(reason: .exit, description: "render worker \(pid) exited with status \((status >> 8) & 0xff)")
     }
 
+    /// Closes our end of the socket without waiting: the worker exits on EOF. For when no thread is left to reap it.
+    func hangUp() {
+        socket.closeSocket()
+    }
+
     /// Asks the worker to finish (it exits when its socket closes) and reaps it: a graceful end, for shutdown.
     func finish() {
         socket.closeSocket()
